@@ -1,0 +1,160 @@
+//! Prints an `hcl::Body` in the layout `terraform fmt` produces: two-space
+//! indentation, `=` aligned across runs of single-line attributes, objects
+//! one entry per line, short lists inline. (hcl-rs's own formatter does not
+//! align, so its output would fail `terraform fmt -check`.)
+//!
+//! This prints built structures; it never assembles HCL from strings.
+
+use hcl::expr::{FuncCall, ObjectKey};
+use hcl::{Block, Body, Expression, Structure};
+
+const INDENT: &str = "  ";
+
+/// Prints a whole file body.
+pub fn print(body: &Body) -> String {
+    let mut out = String::new();
+    print_body(&mut out, body, 0);
+    out
+}
+
+fn pad(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str(INDENT);
+    }
+}
+
+fn print_body(out: &mut String, body: &Body, depth: usize) {
+    let items: Vec<&Structure> = body.iter().collect();
+    let mut i = 0;
+    let mut first = true;
+    while i < items.len() {
+        match items[i] {
+            Structure::Attribute(_) => {
+                // A run of consecutive attributes, aligned together.
+                let start = i;
+                while i < items.len() && matches!(items[i], Structure::Attribute(_)) {
+                    i += 1;
+                }
+                if !first {
+                    out.push('\n');
+                }
+                let attrs: Vec<(String, &Expression)> = items[start..i]
+                    .iter()
+                    .filter_map(|s| match s {
+                        Structure::Attribute(a) => Some((a.key.to_string(), &a.expr)),
+                        Structure::Block(_) => None,
+                    })
+                    .collect();
+                print_entries(out, &attrs, depth);
+            }
+            Structure::Block(block) => {
+                if !first {
+                    out.push('\n');
+                }
+                print_block(out, block, depth);
+                i += 1;
+            }
+        }
+        first = false;
+    }
+}
+
+fn print_block(out: &mut String, block: &Block, depth: usize) {
+    pad(out, depth);
+    out.push_str(block.identifier());
+    for label in block.labels() {
+        out.push(' ');
+        out.push_str(&hcl::format::to_string(&Expression::String(label.as_str().to_string()))
+            .unwrap_or_default());
+    }
+    if block.body().iter().next().is_none() {
+        out.push_str(" {}\n");
+        return;
+    }
+    out.push_str(" {\n");
+    print_body(out, block.body(), depth + 1);
+    pad(out, depth);
+    out.push_str("}\n");
+}
+
+/// Prints `key = value` lines, aligning `=` across runs of single-line
+/// values; a multi-line value stands alone.
+fn print_entries(out: &mut String, entries: &[(String, &Expression)], depth: usize) {
+    let rendered: Vec<(String, String)> = entries
+        .iter()
+        .map(|(k, v)| (k.clone(), expr(v, depth)))
+        .collect();
+    let mut i = 0;
+    while i < rendered.len() {
+        if rendered[i].1.contains('\n') {
+            pad(out, depth);
+            out.push_str(&format!("{} = {}\n", rendered[i].0, rendered[i].1));
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < rendered.len() && !rendered[i].1.contains('\n') {
+            i += 1;
+        }
+        let width = rendered[start..i].iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+        for (k, v) in &rendered[start..i] {
+            pad(out, depth);
+            out.push_str(&format!("{k:width$} = {v}\n"));
+        }
+    }
+}
+
+fn is_multiline(e: &Expression) -> bool {
+    match e {
+        Expression::Object(o) => !o.is_empty(),
+        Expression::Array(items) => items.iter().any(is_multiline),
+        Expression::FuncCall(f) => f.args.iter().any(is_multiline),
+        _ => false,
+    }
+}
+
+/// Renders an expression whose first line continues a line at `depth`.
+fn expr(e: &Expression, depth: usize) -> String {
+    match e {
+        Expression::Object(o) if o.is_empty() => "{}".into(),
+        Expression::Object(o) => {
+            let entries: Vec<(String, &Expression)> =
+                o.iter().map(|(k, v)| (object_key(k), v)).collect();
+            let mut out = String::from("{\n");
+            print_entries(&mut out, &entries, depth + 1);
+            pad(&mut out, depth);
+            out.push('}');
+            out
+        }
+        Expression::Array(items) if !items.iter().any(is_multiline) => {
+            let parts: Vec<String> = items.iter().map(|i| expr(i, depth)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Expression::Array(items) => {
+            let mut out = String::from("[\n");
+            for item in items {
+                pad(&mut out, depth + 1);
+                out.push_str(&expr(item, depth + 1));
+                out.push_str(",\n");
+            }
+            pad(&mut out, depth);
+            out.push(']');
+            out
+        }
+        Expression::FuncCall(f) => func_call(f, depth),
+        other => hcl::format::to_string(other).unwrap_or_default(),
+    }
+}
+
+fn func_call(f: &FuncCall, depth: usize) -> String {
+    let args: Vec<String> = f.args.iter().map(|a| expr(a, depth)).collect();
+    format!("{}({})", f.name, args.join(", "))
+}
+
+fn object_key(k: &ObjectKey) -> String {
+    match k {
+        ObjectKey::Identifier(id) => id.to_string(),
+        ObjectKey::Expression(e) => expr(e, 0),
+        _ => hcl::format::to_string(&Expression::Null).unwrap_or_default(),
+    }
+}

@@ -1,0 +1,460 @@
+//! The Terraform module: built as `hcl::Body` values with hcl-rs builders,
+//! references as traversal expressions, then formatted.
+
+use hcl::expr::{FuncCall, Traversal, TraversalOperator, Variable};
+use hcl::{Block, Body, Expression, Identifier, ObjectKey};
+
+use crate::model::*;
+
+use super::taskdef::{self, Ref};
+use super::OutputFile;
+
+/// The AWS managed policy ECS task execution roles get.
+const EXECUTION_POLICY_ARN: &str =
+    "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+
+/// `a.b.c` as a traversal expression.
+fn traversal(root: &str, attrs: &[&str]) -> Expression {
+    let ops: Vec<TraversalOperator> = attrs
+        .iter()
+        .map(|a| TraversalOperator::GetAttr(Identifier::sanitized(a)))
+        .collect();
+    Expression::Traversal(Box::new(Traversal::new(
+        Variable::sanitized(root),
+        ops,
+    )))
+}
+
+/// A reference to an attribute of a resource: `aws_x.label.attr`.
+fn resource_ref(kind: &str, label: &str, attr: &str) -> Expression {
+    traversal(kind, &[label, attr])
+}
+
+fn var(name: &str) -> Expression {
+    traversal("var", &[name])
+}
+
+fn text(t: &Text) -> Expression {
+    match t {
+        Text::Literal(s) => Expression::String(s.clone()),
+        Text::Input(name) => var(name),
+    }
+}
+
+fn text_list(t: &TextList) -> Expression {
+    match t {
+        TextList::Items(items) => Expression::Array(items.iter().map(text).collect()),
+        TextList::Input(name) => var(name),
+    }
+}
+
+fn tags_expr(tags: &std::collections::BTreeMap<String, String>) -> Expression {
+    Expression::Object(
+        tags.iter()
+            .map(|(k, v)| (ObjectKey::from(Expression::String(k.clone())), Expression::String(v.clone())))
+            .collect(),
+    )
+}
+
+fn add_tags(block: hcl::BlockBuilder, tags: &std::collections::BTreeMap<String, String>) -> hcl::BlockBuilder {
+    if tags.is_empty() {
+        block
+    } else {
+        block.add_attribute(("tags", tags_expr(tags)))
+    }
+}
+
+fn type_expr(ty: &InputType) -> Expression {
+    match ty {
+        InputType::String => Expression::Variable(Variable::unchecked("string")),
+        InputType::Number => Expression::Variable(Variable::unchecked("number")),
+        InputType::Bool => Expression::Variable(Variable::unchecked("bool")),
+        InputType::List(inner) => Expression::FuncCall(Box::new(
+            FuncCall::builder("list").arg(type_expr(inner)).build(),
+        )),
+    }
+}
+
+/// A Terraform-safe label from an arbitrary name (log group names).
+pub fn label(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .collect::<String>()
+        .trim_matches('_')
+        .to_string();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit() || c == '-') {
+        out.insert_str(0, "lg_");
+    }
+    out
+}
+
+/// Converts JSON (from the task definition) to an HCL expression, turning
+/// reference markers into Terraform references.
+fn json_to_hcl(value: &serde_json::Value, model: &Model) -> Expression {
+    use serde_json::Value;
+    match value {
+        Value::Null => Expression::Null,
+        Value::Bool(b) => Expression::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Expression::from(i),
+            None => Expression::from(n.as_f64().unwrap_or_default()),
+        },
+        Value::String(s) => match taskdef::decode_ref(s) {
+            Some(r) => ref_expr(&r, model),
+            None => Expression::String(s.clone()),
+        },
+        Value::Array(items) => Expression::Array(items.iter().map(|v| json_to_hcl(v, model)).collect()),
+        Value::Object(map) => Expression::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let key = if !k.contains('-') && hcl::Identifier::new(k.as_str()).is_ok() {
+                        ObjectKey::Identifier(Identifier::unchecked(k))
+                    } else {
+                        ObjectKey::from(Expression::String(k.clone()))
+                    };
+                    (key, json_to_hcl(v, model))
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn ref_expr(r: &Ref, model: &Model) -> Expression {
+    match r {
+        Ref::Input(name) => var(name),
+        Ref::Region => traversal("data", &["aws_region", "current", "name"]),
+        Ref::ExecutionRole(service) => resource_ref("aws_iam_role", &execution_role_label(service), "arn"),
+        Ref::LogGroup(name) => {
+            let _ = model;
+            resource_ref("aws_cloudwatch_log_group", &label(name), "name")
+        }
+    }
+}
+
+fn execution_role_label(service: &str) -> String {
+    format!("{service}_execution")
+}
+
+/// Renders the module: `versions.tf`, `variables.tf`, `main.tf`, `outputs.tf`.
+pub fn emit(model: &Model) -> Vec<OutputFile> {
+    let mut files = vec![
+        OutputFile {
+            path: "versions.tf".into(),
+            content: format(&versions()),
+        },
+        OutputFile {
+            path: "main.tf".into(),
+            content: format(&main(model)),
+        },
+        OutputFile {
+            path: "outputs.tf".into(),
+            content: format(&outputs(model)),
+        },
+    ];
+    if !model.inputs.is_empty() {
+        files.insert(
+            1,
+            OutputFile {
+                path: "variables.tf".into(),
+                content: format(&variables(model)),
+            },
+        );
+    }
+    files
+}
+
+fn format(body: &Body) -> String {
+    super::hclfmt::print(body)
+}
+
+fn versions() -> Body {
+    let aws = Expression::Object(
+        [
+            (ObjectKey::Identifier(Identifier::unchecked("source")), Expression::String("hashicorp/aws".into())),
+            (ObjectKey::Identifier(Identifier::unchecked("version")), Expression::String(">= 5.0, < 6.0".into())),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    Body::builder()
+        .add_block(
+            Block::builder("terraform")
+                .add_attribute(("required_version", ">= 1.5.0"))
+                .add_block(Block::builder("required_providers").add_attribute(("aws", aws)).build())
+                .build(),
+        )
+        .build()
+}
+
+fn variables(model: &Model) -> Body {
+    let mut body = Body::builder();
+    for input in &model.inputs {
+        let mut block = Block::builder("variable")
+            .add_label(input.name.as_str())
+            .add_attribute(("type", type_expr(&input.ty)));
+        if let Some(d) = &input.description {
+            block = block.add_attribute(("description", d.as_str()));
+        }
+        if let Some(default) = &input.default {
+            block = block.add_attribute(("default", json_to_hcl(default, model)));
+        }
+        body = body.add_block(block.build());
+    }
+    body.build()
+}
+
+fn main(model: &Model) -> Body {
+    let mut body = Body::builder();
+    let needs_region = model
+        .services
+        .iter()
+        .flat_map(|s| &s.containers)
+        .any(|c| c.logs.as_ref().is_some_and(|l| l.region.is_none()));
+    if needs_region {
+        body = body.add_block(Block::builder("data").add_label("aws_region").add_label("current").build());
+    }
+    for ns in &model.namespaces {
+        let mut block = Block::builder("resource")
+            .add_label("aws_service_discovery_private_dns_namespace")
+            .add_label(ns.name.as_str())
+            .add_attribute(("name", ns.domain.as_str()));
+        if let Some(d) = &ns.description {
+            block = block.add_attribute(("description", d.as_str()));
+        }
+        block = block.add_attribute(("vpc", text(&ns.vpc)));
+        body = body.add_block(add_tags(block, &ns.tags).build());
+    }
+    for cluster in &model.clusters {
+        let mut block = Block::builder("resource")
+            .add_label("aws_ecs_cluster")
+            .add_label(cluster.name.as_str())
+            .add_attribute(("name", cluster.cluster_name.as_str()));
+        if cluster.container_insights {
+            block = block.add_block(
+                Block::builder("setting")
+                    .add_attribute(("name", "containerInsights"))
+                    .add_attribute(("value", "enabled"))
+                    .build(),
+            );
+        }
+        body = body.add_block(add_tags(block, &cluster.tags).build());
+    }
+    let mut emitted_groups: Vec<&str> = Vec::new();
+    for service in &model.services {
+        for group in &service.log_groups {
+            if emitted_groups.contains(&group.name.as_str()) {
+                continue;
+            }
+            emitted_groups.push(&group.name);
+            let mut block = Block::builder("resource")
+                .add_label("aws_cloudwatch_log_group")
+                .add_label(label(&group.name))
+                .add_attribute(("name", group.name.as_str()));
+            if let Some(days) = group.retention_days {
+                block = block.add_attribute(("retention_in_days", days as i64));
+            }
+            body = body.add_block(add_tags(block, &service.tags).build());
+        }
+        if let ExecutionRole::Create { role_name } = &service.execution_role {
+            body = body.add_blocks(execution_role(service, role_name));
+        }
+        if let Some(d) = &service.discovery {
+            body = body.add_block(discovery_service(service, d));
+        }
+        body = body.add_block(task_definition(model, service));
+        body = body.add_block(ecs_service(service));
+    }
+    body.build()
+}
+
+fn execution_role(service: &Service, role_name: &str) -> Vec<Block> {
+    let label = execution_role_label(&service.name);
+    let obj = |pairs: Vec<(&str, Expression)>| {
+        Expression::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (ObjectKey::Identifier(Identifier::unchecked(k)), v))
+                .collect(),
+        )
+    };
+    let policy = obj(vec![
+        ("Version", "2012-10-17".into()),
+        (
+            "Statement",
+            Expression::Array(vec![obj(vec![
+                ("Effect", "Allow".into()),
+                ("Principal", obj(vec![("Service", "ecs-tasks.amazonaws.com".into())])),
+                ("Action", "sts:AssumeRole".into()),
+            ])]),
+        ),
+    ]);
+    let role = Block::builder("resource")
+        .add_label("aws_iam_role")
+        .add_label(label.as_str())
+        .add_attribute(("name", role_name))
+        .add_attribute((
+            "assume_role_policy",
+            Expression::FuncCall(Box::new(FuncCall::builder("jsonencode").arg(policy).build())),
+        ));
+    let attachment = Block::builder("resource")
+        .add_label("aws_iam_role_policy_attachment")
+        .add_label(label.as_str())
+        .add_attribute(("role", resource_ref("aws_iam_role", &label, "name")))
+        .add_attribute(("policy_arn", EXECUTION_POLICY_ARN))
+        .build();
+    vec![add_tags(role, &service.tags).build(), attachment]
+}
+
+fn discovery_service(service: &Service, d: &Discovery) -> Block {
+    let mut dns = Block::builder("dns_config").add_attribute((
+        "namespace_id",
+        resource_ref("aws_service_discovery_private_dns_namespace", &d.namespace, "id"),
+    ));
+    for record in &d.records {
+        dns = dns.add_block(
+            Block::builder("dns_records")
+                .add_attribute(("ttl", d.ttl_s as i64))
+                .add_attribute(("type", record.as_aws()))
+                .build(),
+        );
+    }
+    dns = dns.add_attribute(("routing_policy", d.routing.as_aws()));
+    let mut block = Block::builder("resource")
+        .add_label("aws_service_discovery_service")
+        .add_label(service.name.as_str())
+        .add_attribute(("name", d.name.as_str()))
+        .add_block(dns.build());
+    if let Some(custom) = &d.custom_health_check {
+        let mut hc = Block::builder("health_check_custom_config");
+        if let Some(t) = custom.failure_threshold {
+            hc = hc.add_attribute(("failure_threshold", t as i64));
+        }
+        block = block.add_block(hc.build());
+    }
+    add_tags(block, &d.tags).build()
+}
+
+fn task_definition(model: &Model, service: &Service) -> Block {
+    let def = taskdef::task_definition(service);
+    let containers = serde_json::to_value(&def.container_definitions).expect("containers serialise");
+    let mut block = Block::builder("resource")
+        .add_label("aws_ecs_task_definition")
+        .add_label(service.name.as_str())
+        .add_attribute(("family", def.family.as_str()))
+        .add_attribute(("network_mode", def.network_mode))
+        .add_attribute(("requires_compatibilities", Expression::Array(def.requires_compatibilities.iter().map(|s| Expression::from(*s)).collect())))
+        .add_attribute(("cpu", def.cpu.as_str()))
+        .add_attribute(("memory", def.memory.as_str()));
+    let role_expr = |s: &taskdef::Str| match s {
+        taskdef::Str::Lit(v) => Expression::String(v.clone()),
+        taskdef::Str::Ref(r) => ref_expr(r, model),
+    };
+    block = block.add_attribute(("execution_role_arn", role_expr(&def.execution_role_arn)));
+    if let Some(task_role) = &def.task_role_arn {
+        block = block.add_attribute(("task_role_arn", role_expr(task_role)));
+    }
+    block = block.add_attribute((
+        "container_definitions",
+        Expression::FuncCall(Box::new(
+            FuncCall::builder("jsonencode").arg(json_to_hcl(&containers, model)).build(),
+        )),
+    ));
+    add_tags(block, &service.tags).build()
+}
+
+fn ecs_service(service: &Service) -> Block {
+    let cluster = match &service.cluster {
+        ClusterRef::Declared(name) => resource_ref("aws_ecs_cluster", name, "id"),
+        ClusterRef::Existing(t) => text(t),
+    };
+    let mut block = Block::builder("resource")
+        .add_label("aws_ecs_service")
+        .add_label(service.name.as_str())
+        .add_attribute(("name", service.name.as_str()))
+        .add_attribute(("cluster", cluster))
+        .add_attribute(("launch_type", service.launch_type.as_aws()));
+    if let Some(v) = &service.platform_version {
+        block = block.add_attribute(("platform_version", v.as_str()));
+    }
+    block = block
+        .add_attribute(("task_definition", resource_ref("aws_ecs_task_definition", &service.name, "arn")))
+        .add_attribute(("desired_count", service.replicas as i64))
+        .add_block(
+            Block::builder("network_configuration")
+                .add_attribute(("subnets", text_list(&service.network.subnets)))
+                .add_attribute(("security_groups", text_list(&service.network.security_groups)))
+                .add_attribute(("assign_public_ip", service.network.public_ip))
+                .build(),
+        );
+    if let Some(d) = &service.discovery {
+        let mut reg = Block::builder("service_registries").add_attribute((
+            "registry_arn",
+            resource_ref("aws_service_discovery_service", &service.name, "arn"),
+        ));
+        if let Some((container, port)) = &d.srv_target {
+            reg = reg
+                .add_attribute(("container_name", container.as_str()))
+                .add_attribute(("container_port", *port as i64));
+        }
+        block = block.add_block(reg.build());
+    }
+    let mut depends: Vec<Expression> = Vec::new();
+    if matches!(service.execution_role, ExecutionRole::Create { .. }) {
+        depends.push(traversal(
+            "aws_iam_role_policy_attachment",
+            &[&execution_role_label(&service.name)],
+        ));
+    }
+    for group in &service.log_groups {
+        depends.push(traversal("aws_cloudwatch_log_group", &[&label(&group.name)]));
+    }
+    block = add_tags(block, &service.tags);
+    if !depends.is_empty() {
+        block = block.add_attribute(("depends_on", Expression::Array(depends)));
+    }
+    block.build()
+}
+
+fn outputs(model: &Model) -> Body {
+    let mut body = Body::builder();
+    let output = |name: String, description: String, value: Expression| {
+        Block::builder("output")
+            .add_label(name)
+            .add_attribute(("description", description))
+            .add_attribute(("value", value))
+            .build()
+    };
+    for ns in &model.namespaces {
+        body = body.add_block(output(
+            format!("{}_namespace_id", ns.name),
+            format!("Cloud Map namespace id of {}", ns.domain),
+            resource_ref("aws_service_discovery_private_dns_namespace", &ns.name, "id"),
+        ));
+    }
+    for service in &model.services {
+        if let Some(d) = &service.discovery {
+            body = body.add_block(output(
+                format!("{}_dns_name", service.name),
+                format!("DNS name callers resolve to reach {}", service.name),
+                Expression::String(d.dns_name(model)),
+            ));
+            body = body.add_block(output(
+                format!("{}_discovery_service_arn", service.name),
+                format!("Cloud Map service ARN of {}", service.name),
+                resource_ref("aws_service_discovery_service", &service.name, "arn"),
+            ));
+        }
+        body = body.add_block(output(
+            format!("{}_service_arn", service.name),
+            format!("ECS service ARN of {}", service.name),
+            resource_ref("aws_ecs_service", &service.name, "id"),
+        ));
+        body = body.add_block(output(
+            format!("{}_task_definition_arn", service.name),
+            format!("Task definition ARN of {}", service.name),
+            resource_ref("aws_ecs_task_definition", &service.name, "arn"),
+        ));
+    }
+    body.build()
+}

@@ -1,0 +1,278 @@
+//! The `svc` command line.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use svc::diagnostic::{Diagnostics, Source};
+use svc::emit::{taskdef, terraform, DeployValues, OutputFile};
+use svc::model::Model;
+
+/// svc: ECS Fargate services with Cloud Map service discovery, compiled to
+/// Terraform and task-definition JSON.
+#[derive(Parser)]
+#[command(name = "svc", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and check files; print every problem found.
+    Check {
+        /// The .svc files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format of the diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Compile a file to a Terraform module and task-definition JSON.
+    Compile {
+        /// The .svc file to compile.
+        file: PathBuf,
+        /// Output directory (replaced as a whole on success).
+        #[arg(short, long, default_value = "out")]
+        out: PathBuf,
+        /// What to produce: the full module (default), or the checked model
+        /// as JSON on standard output.
+        #[arg(long, value_enum, default_value_t = Emit::Module)]
+        emit: Emit,
+        /// An input value for the task-definition JSON: NAME=VALUE.
+        #[arg(long = "var", value_name = "NAME=VALUE")]
+        vars: Vec<String>,
+        /// A JSON tfvars file with input values.
+        #[arg(long = "var-file", value_name = "FILE")]
+        var_files: Vec<PathBuf>,
+        /// Region written into the task-definition JSON where the model
+        /// leaves it to the deployment (otherwise `${AWS_REGION}`).
+        #[arg(long)]
+        region: Option<String>,
+        /// Account id for role ARNs in the task-definition JSON (otherwise
+        /// `${AWS_ACCOUNT_ID}`).
+        #[arg(long)]
+        account_id: Option<String>,
+        /// Diagnostics format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Explain a diagnostic code, e.g. `svc explain svc::fargate::size`.
+    Explain {
+        /// The code; without an argument, list all codes.
+        code: Option<String>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Emit {
+    /// Terraform module and task-definition JSON into the output directory.
+    Module,
+    /// The checked model as JSON on standard output.
+    Model,
+}
+
+/// Exit code for diagnostics with errors.
+const EXIT_DIAGNOSTICS: u8 = 1;
+/// Exit code for usage and I/O problems.
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check {
+            files,
+            format,
+            deny_warnings,
+        } => check(&files, format, deny_warnings),
+        Command::Compile {
+            file,
+            out,
+            emit,
+            vars,
+            var_files,
+            region,
+            account_id,
+            format,
+        } => compile(&file, &out, emit, &vars, &var_files, region, account_id, format),
+        Command::Explain { code } => explain(code.as_deref()),
+    }
+}
+
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+/// Reads a source file; `Err` carries a message for exit code 2.
+fn read_source(path: &Path) -> Result<Source, String> {
+    if path.is_dir() {
+        return Err(format!("{} is a directory, not a .svc file", path.display()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{} is not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    Ok(Source::new(path.display().to_string(), text))
+}
+
+fn report(diags: &Diagnostics, format: Format) {
+    match format {
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&diags.to_json()).unwrap_or_default()
+        ),
+        Format::Human => {
+            if !diags.is_empty() {
+                eprint!("{}", diags.render(use_color()));
+                eprintln!("{}", diags.summary());
+            }
+        }
+    }
+}
+
+fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
+    let mut diags = Diagnostics::new();
+    let mut io_error = false;
+    for path in files {
+        match read_source(path) {
+            Ok(source) => {
+                svc::compile_source(source, &mut diags);
+            }
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                io_error = true;
+            }
+        }
+    }
+    report(&diags, format);
+    if io_error {
+        ExitCode::from(EXIT_USAGE)
+    } else if diags.has_errors() || (deny_warnings && !diags.is_empty()) {
+        ExitCode::from(EXIT_DIAGNOSTICS)
+    } else {
+        if format == Format::Human {
+            eprintln!("ok: {} file(s) checked, {}", files.len(), diags.summary());
+        }
+        ExitCode::SUCCESS
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compile(
+    file: &Path,
+    out: &Path,
+    emit: Emit,
+    vars: &[String],
+    var_files: &[PathBuf],
+    region: Option<String>,
+    account_id: Option<String>,
+    format: Format,
+) -> ExitCode {
+    let source = match read_source(file) {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let mut diags = Diagnostics::new();
+    let model = svc::compile_source(source, &mut diags);
+    report(&diags, format);
+    let Some(model) = model else {
+        return ExitCode::from(EXIT_DIAGNOSTICS);
+    };
+    if emit == Emit::Model {
+        println!("{}", serde_json::to_string_pretty(&model).unwrap_or_default());
+        return ExitCode::SUCCESS;
+    }
+    let values = match svc::vars::collect(&model, var_files, vars) {
+        Ok(vars) => DeployValues {
+            vars,
+            region,
+            account_id,
+        },
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let (files, placeholders) = render(&model, &values);
+    if let Err(e) = svc::output::write_dir(out, &files) {
+        eprintln!("error: {e}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    for f in &files {
+        println!("wrote {}", out.join(&f.path).display());
+    }
+    if !placeholders.is_empty() {
+        eprintln!(
+            "note: the task-definition JSON uses placeholders for values known at deploy time: {}",
+            placeholders
+                .iter()
+                .map(|p| format!("${{{p}}}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        eprintln!("      pass --region / --account-id / --var, or fill them in with `envsubst`");
+    }
+    ExitCode::SUCCESS
+}
+
+/// All output files: the Terraform module and one JSON file per service.
+fn render(model: &Model, values: &DeployValues) -> (Vec<OutputFile>, Vec<String>) {
+    let mut files = terraform::emit(model);
+    let mut placeholders: Vec<String> = Vec::new();
+    for service in &model.services {
+        let (json, used) = taskdef::to_json(model, service, values);
+        for p in used {
+            if !placeholders.contains(&p) {
+                placeholders.push(p);
+            }
+        }
+        files.push(OutputFile {
+            path: format!("taskdefs/{}.json", service.family()),
+            content: json,
+        });
+    }
+    (files, placeholders)
+}
+
+fn explain(code: Option<&str>) -> ExitCode {
+    match code {
+        None => {
+            for (code, text) in svc::explain::CODES {
+                let title = text
+                    .lines()
+                    .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
+                    .unwrap_or_default();
+                println!("{code:28} {title}");
+            }
+            ExitCode::SUCCESS
+        }
+        Some(code) => match svc::explain::explain(code) {
+            Some(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            None => {
+                eprintln!("error: unknown diagnostic code `{code}`; `svc explain` lists them all");
+                ExitCode::from(EXIT_USAGE)
+            }
+        },
+    }
+}

@@ -1,0 +1,416 @@
+//! The checked, target-neutral model: what every emitter and `apply` read.
+//!
+//! Everything here has been resolved and validated: names exist, units are
+//! converted (seconds, MiB, cpu units), defaults are filled in. Values that
+//! are only known at deploy time are [`Text::Input`] references.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// A checked project.
+#[derive(Debug, Clone, Serialize, Default, PartialEq)]
+pub struct Model {
+    /// Declared inputs, in source order.
+    pub inputs: Vec<Input>,
+    /// Private DNS namespaces.
+    pub namespaces: Vec<Namespace>,
+    /// ECS clusters svc creates.
+    pub clusters: Vec<Cluster>,
+    /// ECS services.
+    pub services: Vec<Service>,
+}
+
+impl Model {
+    /// The namespace declared as `name`.
+    pub fn namespace(&self, name: &str) -> Option<&Namespace> {
+        self.namespaces.iter().find(|n| n.name == name)
+    }
+
+    /// The cluster declared as `name`.
+    pub fn cluster(&self, name: &str) -> Option<&Cluster> {
+        self.clusters.iter().find(|c| c.name == name)
+    }
+
+    /// The input declared as `name`.
+    pub fn input(&self, name: &str) -> Option<&Input> {
+        self.inputs.iter().find(|i| i.name == name)
+    }
+}
+
+/// A string known now or given at deploy time.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Text {
+    /// A literal.
+    Literal(String),
+    /// The value of the named input.
+    Input(String),
+}
+
+/// A list of strings known now, or a list-typed input.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum TextList {
+    /// Items written in the source.
+    Items(Vec<Text>),
+    /// The value of the named `list(string)` input.
+    Input(String),
+}
+
+/// The type of an input.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum InputType {
+    /// `string`
+    String,
+    /// `number`
+    Number,
+    /// `bool`
+    Bool,
+    /// `list(T)`
+    List(Box<InputType>),
+}
+
+impl std::fmt::Display for InputType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputType::String => f.write_str("string"),
+            InputType::Number => f.write_str("number"),
+            InputType::Bool => f.write_str("bool"),
+            InputType::List(t) => write!(f, "list({t})"),
+        }
+    }
+}
+
+/// A value that is supplied when the project is deployed (a Terraform
+/// variable, or `--var` for `svc apply`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Input {
+    /// The input's name.
+    pub name: String,
+    /// Its type.
+    pub ty: InputType,
+    /// What it is for.
+    pub description: Option<String>,
+    /// The value used when none is given.
+    pub default: Option<serde_json::Value>,
+}
+
+/// A Cloud Map private DNS namespace.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Namespace {
+    /// The declaration's name.
+    pub name: String,
+    /// The DNS domain, e.g. `internal.local`.
+    pub domain: String,
+    /// Free-text description.
+    pub description: Option<String>,
+    /// The VPC whose resolver answers for the namespace.
+    pub vpc: Text,
+    /// Resource tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// An ECS cluster created by svc.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Cluster {
+    /// The declaration's name.
+    pub name: String,
+    /// The ECS cluster name.
+    pub cluster_name: String,
+    /// Whether CloudWatch Container Insights is on.
+    pub container_insights: bool,
+    /// Resource tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Which cluster a service runs in.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum ClusterRef {
+    /// A cluster declared in the project (by declaration name).
+    Declared(String),
+    /// An existing cluster, by name or ARN.
+    Existing(Text),
+}
+
+/// How tasks are launched.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LaunchType {
+    /// AWS Fargate.
+    Fargate,
+}
+
+impl LaunchType {
+    /// The AWS API spelling.
+    pub fn as_aws(self) -> &'static str {
+        match self {
+            LaunchType::Fargate => "FARGATE",
+        }
+    }
+}
+
+/// An ECS service on Fargate with its task definition.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Service {
+    /// The declaration's name; also the ECS service name and task family.
+    pub name: String,
+    /// The cluster it runs in.
+    pub cluster: ClusterRef,
+    /// Desired task count.
+    pub replicas: u32,
+    /// Launch type.
+    pub launch_type: LaunchType,
+    /// Fargate platform version (`LATEST` when unset).
+    pub platform_version: Option<String>,
+    /// Task CPU in units (1024 = 1 vCPU).
+    pub cpu: u32,
+    /// Task memory in MiB.
+    pub memory_mib: u32,
+    /// awsvpc network settings.
+    pub network: Network,
+    /// IAM role the containers assume, if any.
+    pub task_role: Option<Text>,
+    /// IAM role ECS uses to pull images and write logs.
+    pub execution_role: ExecutionRole,
+    /// The task's containers.
+    pub containers: Vec<Container>,
+    /// Cloud Map registration, if any.
+    pub discovery: Option<Discovery>,
+    /// Log groups svc creates for this service's containers.
+    pub log_groups: Vec<LogGroup>,
+    /// Resource tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// The task execution role.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum ExecutionRole {
+    /// svc creates a role with the AWS managed execution policy.
+    Create {
+        /// The IAM role name.
+        role_name: String,
+    },
+    /// An existing role, by ARN.
+    Existing(Text),
+}
+
+/// awsvpc network configuration.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Network {
+    /// Subnet ids.
+    pub subnets: TextList,
+    /// Security group ids.
+    pub security_groups: TextList,
+    /// Whether tasks get a public IP.
+    pub public_ip: bool,
+}
+
+/// A container of a task.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Container {
+    /// Container name, unique in the task.
+    pub name: String,
+    /// Image reference.
+    pub image: Text,
+    /// CPU units reserved for the container (ECS `cpu`).
+    pub cpu: Option<u32>,
+    /// Hard memory limit in MiB.
+    pub memory_mib: Option<u32>,
+    /// Soft memory reservation in MiB.
+    pub memory_reservation_mib: Option<u32>,
+    /// Whether the task stops when this container stops.
+    pub essential: bool,
+    /// Command override.
+    pub command: Option<Vec<String>>,
+    /// Port mappings.
+    pub ports: Vec<PortMapping>,
+    /// Environment variables, sorted by name.
+    pub environment: BTreeMap<String, String>,
+    /// Log configuration.
+    pub logs: Option<Logs>,
+    /// Container health check.
+    pub health: Option<HealthCheck>,
+}
+
+/// A container port.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct PortMapping {
+    /// Port inside the container (equal to the host port under awsvpc).
+    pub port: u16,
+    /// Transport protocol.
+    pub protocol: Protocol,
+}
+
+/// Transport protocol of a port.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    /// TCP
+    Tcp,
+    /// UDP
+    Udp,
+}
+
+impl Protocol {
+    /// The AWS API spelling.
+    pub fn as_aws(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+        }
+    }
+}
+
+/// awsvpc log configuration with the awslogs driver.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Logs {
+    /// CloudWatch log group name.
+    pub group: String,
+    /// Region of the log group; `None` means the deploy region.
+    pub region: Option<Text>,
+    /// Stream prefix (required on Fargate).
+    pub stream_prefix: String,
+    /// Whether svc creates the group (see [`Service::log_groups`]).
+    pub create_group: bool,
+}
+
+/// A CloudWatch log group created by svc.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct LogGroup {
+    /// Group name.
+    pub name: String,
+    /// Retention in days (`None`: never expire).
+    pub retention_days: Option<u32>,
+}
+
+/// A container health check.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct HealthCheck {
+    /// What to run.
+    pub command: HealthCommand,
+    /// Seconds between checks.
+    pub interval_s: u32,
+    /// Seconds before a check counts as failed.
+    pub timeout_s: u32,
+    /// Failures before the container is unhealthy.
+    pub retries: u32,
+    /// Grace period in seconds before failures count.
+    pub start_period_s: Option<u32>,
+}
+
+/// A health-check command.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthCommand {
+    /// Run through the container's shell (`CMD-SHELL`).
+    Shell(String),
+    /// Run directly (`CMD`), program and arguments.
+    Exec(Vec<String>),
+}
+
+impl HealthCommand {
+    /// The ECS `command` array.
+    pub fn to_ecs(&self) -> Vec<String> {
+        match self {
+            HealthCommand::Shell(s) => vec!["CMD-SHELL".into(), s.clone()],
+            HealthCommand::Exec(args) => std::iter::once("CMD".to_string())
+                .chain(args.iter().cloned())
+                .collect(),
+        }
+    }
+}
+
+/// Cloud Map registration of a service.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Discovery {
+    /// The namespace's declaration name.
+    pub namespace: String,
+    /// The Cloud Map service name (first DNS label(s)).
+    pub name: String,
+    /// DNS record types.
+    pub records: Vec<RecordType>,
+    /// Record TTL in seconds.
+    pub ttl_s: u32,
+    /// How answers are chosen.
+    pub routing: RoutingPolicy,
+    /// Custom health check config (ECS reports task health to Cloud Map).
+    pub custom_health_check: Option<CustomHealthCheck>,
+    /// For SRV records: the container and port registered.
+    pub srv_target: Option<(String, u16)>,
+    /// Resource tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// Cloud Map custom health check configuration.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CustomHealthCheck {
+    /// Failure threshold as written (AWS always uses 1).
+    pub failure_threshold: Option<u32>,
+}
+
+/// A DNS record type.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RecordType {
+    /// IPv4 address.
+    A,
+    /// IPv6 address.
+    AAAA,
+    /// Service record (port and host).
+    SRV,
+    /// Alias.
+    CNAME,
+}
+
+impl RecordType {
+    /// The AWS API spelling.
+    pub fn as_aws(self) -> &'static str {
+        match self {
+            RecordType::A => "A",
+            RecordType::AAAA => "AAAA",
+            RecordType::SRV => "SRV",
+            RecordType::CNAME => "CNAME",
+        }
+    }
+}
+
+/// Cloud Map routing policy.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RoutingPolicy {
+    /// Up to eight healthy records per answer.
+    Multivalue,
+    /// One random healthy record per answer.
+    Weighted,
+}
+
+impl RoutingPolicy {
+    /// The AWS API spelling.
+    pub fn as_aws(self) -> &'static str {
+        match self {
+            RoutingPolicy::Multivalue => "MULTIVALUE",
+            RoutingPolicy::Weighted => "WEIGHTED",
+        }
+    }
+}
+
+impl Service {
+    /// The task-definition family.
+    pub fn family(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Discovery {
+    /// The DNS name callers resolve, e.g. `service-b.internal.local`.
+    pub fn dns_name(&self, model: &Model) -> String {
+        let domain = model
+            .namespace(&self.namespace)
+            .map(|n| n.domain.as_str())
+            .unwrap_or_default();
+        format!("{}.{}", self.name, domain)
+    }
+}
