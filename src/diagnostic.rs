@@ -90,7 +90,10 @@ impl Diagnostics {
 
     /// Number of errors.
     pub fn error_count(&self) -> usize {
-        self.items.iter().filter(|(_, d)| is_error(d.as_ref())).count()
+        self.items
+            .iter()
+            .filter(|(_, d)| is_error(d.as_ref()))
+            .count()
     }
 
     /// Number of warnings.

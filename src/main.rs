@@ -105,7 +105,9 @@ fn main() -> ExitCode {
             region,
             account_id,
             format,
-        } => compile(&file, &out, emit, &vars, &var_files, region, account_id, format),
+        } => compile(
+            &file, &out, emit, &vars, &var_files, region, account_id, format,
+        ),
         Command::Explain { code } => explain(code.as_deref()),
     }
 }
@@ -117,7 +119,10 @@ fn use_color() -> bool {
 /// Reads a source file; `Err` carries a message for exit code 2.
 fn read_source(path: &Path) -> Result<Source, String> {
     if path.is_dir() {
-        return Err(format!("{} is a directory, not a .svc file", path.display()));
+        return Err(format!(
+            "{} is a directory, not a .svc file",
+            path.display()
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let text = String::from_utf8(bytes).map_err(|e| {
@@ -197,7 +202,10 @@ fn compile(
         return ExitCode::from(EXIT_DIAGNOSTICS);
     };
     if emit == Emit::Model {
-        println!("{}", serde_json::to_string_pretty(&model).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&model).unwrap_or_default()
+        );
         return ExitCode::SUCCESS;
     }
     let values = match svc::vars::collect(&model, var_files, vars) {

@@ -11,15 +11,23 @@ use crate::model::{InputType, Model};
 
 /// Reads `--var-file`s then `--var`s (later ones win, as in Terraform) and
 /// checks each value against its input's declared type.
-pub fn collect(model: &Model, files: &[impl AsRef<Path>], vars: &[String]) -> Result<BTreeMap<String, Value>, String> {
+pub fn collect(
+    model: &Model,
+    files: &[impl AsRef<Path>],
+    vars: &[String],
+) -> Result<BTreeMap<String, Value>, String> {
     let mut out = BTreeMap::new();
     for file in files {
         let file = file.as_ref();
-        let text = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
         let value: Value = serde_json::from_str(&text)
             .map_err(|e| format!("{} is not a JSON tfvars file: {e}", file.display()))?;
         let Value::Object(map) = value else {
-            return Err(format!("{} must hold a JSON object of input values", file.display()));
+            return Err(format!(
+                "{} must hold a JSON object of input values",
+                file.display()
+            ));
         };
         for (name, value) in map {
             let ty = input_type(model, &name)?;
@@ -49,7 +57,11 @@ fn input_type<'m>(model: &'m Model, name: &str) -> Result<&'m InputType, String>
         let declared: Vec<&str> = model.inputs.iter().map(|i| i.name.as_str()).collect();
         format!(
             "no input named `{name}` is declared (declared: {})",
-            if declared.is_empty() { "none".to_string() } else { declared.join(", ") }
+            if declared.is_empty() {
+                "none".to_string()
+            } else {
+                declared.join(", ")
+            }
         )
     })
 }
@@ -68,6 +80,8 @@ fn check_type(name: &str, value: &Value, ty: &InputType) -> Result<(), String> {
     if matches(value, ty) {
         Ok(())
     } else {
-        Err(format!("input `{name}` is a {ty}, but the value given is {value}"))
+        Err(format!(
+            "input `{name}` is a {ty}, but the value given is {value}"
+        ))
     }
 }

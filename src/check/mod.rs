@@ -106,8 +106,7 @@ impl<'d> Checker<'d> {
                     }
                     seen_inputs.insert(&input.name.name, input.name.span);
                     if let Some(ty) = self.input_type(&input.ty) {
-                        self.inputs
-                            .insert(&input.name.name, (ty, input.name.span));
+                        self.inputs.insert(&input.name.name, (ty, input.name.span));
                     }
                     input_decls.push(input);
                 }
@@ -121,8 +120,10 @@ impl<'d> Checker<'d> {
                             DeclKind::ALL.iter().map(|k| k.name()).chain(["input"]),
                         ) {
                             Some(s) => format!("did you mean `{s}`?"),
-                            None => "declarations are `namespace`, `cluster`, `service` and `input`"
-                                .into(),
+                            None => {
+                                "declarations are `namespace`, `cluster`, `service` and `input`"
+                                    .into()
+                            }
                         };
                         self.diags.push(UnknownDeclKind {
                             span: decl.kind.span.into(),
@@ -263,7 +264,12 @@ impl<'d> Checker<'d> {
             (InputType::String, ExprKind::String(s)) => Some(s.clone().into()),
             (InputType::Bool, ExprKind::Bool(b)) => Some((*b).into()),
             (InputType::Number, ExprKind::Number(n)) => {
-                match n.replace('_', "").parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+                match n
+                    .replace('_', "")
+                    .parse::<f64>()
+                    .ok()
+                    .and_then(serde_json::Number::from_f64)
+                {
                     Some(v) if n.contains('.') => Some(serde_json::Value::Number(v)),
                     Some(_) => n
                         .replace('_', "")
@@ -286,7 +292,11 @@ impl<'d> Checker<'d> {
     }
 
     fn namespace(&mut self, decl: &Decl) -> Option<Namespace> {
-        let mut f = Fields::new(format!("namespace {}", decl.name.name), decl.name.span, &decl.body);
+        let mut f = Fields::new(
+            format!("namespace {}", decl.name.name),
+            decl.name.span,
+            &decl.body,
+        );
         let domain = f
             .required(self, "domain", "domain = \"internal.local\"")
             .and_then(|v| self.dns_name(v, "namespace domain", 253));
@@ -306,7 +316,11 @@ impl<'d> Checker<'d> {
     }
 
     fn cluster(&mut self, decl: &Decl) -> Option<Cluster> {
-        let mut f = Fields::new(format!("cluster {}", decl.name.name), decl.name.span, &decl.body);
+        let mut f = Fields::new(
+            format!("cluster {}", decl.name.name),
+            decl.name.span,
+            &decl.body,
+        );
         let cluster_name = match f.optional(self, "name") {
             Some(v) => self.aws_name(v, "cluster name", 255),
             None => Some(decl.name.name.clone()),
@@ -369,7 +383,10 @@ impl<'d> Checker<'d> {
         let reason = if s.is_empty() {
             Some("it is empty".to_string())
         } else if s.len() > max {
-            Some(format!("it is {} characters long, the limit is {max}", s.len()))
+            Some(format!(
+                "it is {} characters long, the limit is {max}",
+                s.len()
+            ))
         } else {
             bad.map(|c| format!("`{c}` is not allowed"))
         };
@@ -379,7 +396,9 @@ impl<'d> Checker<'d> {
                     span: val.span().into(),
                     what: what.to_string(),
                     reason,
-                    help: format!("{what}s use letters, digits, `_` and `-`, 1 to {max} characters"),
+                    help: format!(
+                        "{what}s use letters, digits, `_` and `-`, 1 to {max} characters"
+                    ),
                 });
                 None
             }
@@ -394,7 +413,10 @@ impl<'d> Checker<'d> {
         let reason = if s.is_empty() {
             Some("it is empty".to_string())
         } else if s.len() > max {
-            Some(format!("it is {} characters long, the limit is {max}", s.len()))
+            Some(format!(
+                "it is {} characters long, the limit is {max}",
+                s.len()
+            ))
         } else {
             s.split('.').find_map(|label| {
                 if label.is_empty() {

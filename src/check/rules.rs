@@ -32,8 +32,12 @@ pub fn format_mib(mib: u64) -> String {
 
 /// Formats cpu units: `256`, with vCPUs in parentheses.
 pub fn format_cpu(units: u64) -> String {
-    let vcpu = units as f64 / 1024.0;
-    format!("{units} ({vcpu}vcpu)")
+    if units % 256 == 0 {
+        let vcpu = units as f64 / 1024.0;
+        format!("{units} ({vcpu}vcpu)")
+    } else {
+        units.to_string()
+    }
 }
 
 /// A help line for an invalid Fargate size.

@@ -71,7 +71,10 @@ impl<'d> Checker<'d> {
         let mut seen: HashMap<&str, Span> = HashMap::new();
         let mut containers_ok = true;
         for block in &blocks {
-            let label = block.label.as_ref().expect("labelled_blocks returns labelled blocks");
+            let label = block
+                .label
+                .as_ref()
+                .expect("labelled_blocks returns labelled blocks");
             if let Some(first) = seen.insert(&label.name, label.span) {
                 self.diags.push(DuplicateName {
                     span: label.span.into(),
@@ -121,12 +124,17 @@ impl<'d> Checker<'d> {
     /// `cluster = name` (declared), `cluster = "existing"` or an input.
     /// Omitted: the only declared cluster, or a new one named after the
     /// service when none is declared.
-    fn service_cluster(&mut self, f: &mut Fields, service: &str, model: &mut Model) -> Option<ClusterRef> {
+    fn service_cluster(
+        &mut self,
+        f: &mut Fields,
+        service: &str,
+        model: &mut Model,
+    ) -> Option<ClusterRef> {
         match f.optional(self, "cluster") {
             Some(v @ Val::Expr(e)) => match &e.kind {
-                ExprKind::Path(p) if p.len() == 1 => {
-                    self.reference(v, DeclKind::Cluster).map(ClusterRef::Declared)
-                }
+                ExprKind::Path(p) if p.len() == 1 => self
+                    .reference(v, DeclKind::Cluster)
+                    .map(ClusterRef::Declared),
                 _ => self.text(v).map(ClusterRef::Existing),
             },
             Some(v) => self.text(v).map(ClusterRef::Existing),
@@ -170,7 +178,9 @@ impl<'d> Checker<'d> {
         }
         let help = match super::suggest(&s, VERSIONS.into_iter()) {
             Some(x) => format!("did you mean `\"{x}\"`?"),
-            None => "Linux Fargate platform versions are \"LATEST\", \"1.4.0\" and \"1.3.0\"".into(),
+            None => {
+                "Linux Fargate platform versions are \"LATEST\", \"1.4.0\" and \"1.3.0\"".into()
+            }
         };
         self.diags.push(UnknownEnumValue {
             span: v.span().into(),
@@ -324,7 +334,10 @@ impl<'d> Checker<'d> {
             let reason = if s.trim().is_empty() {
                 Some("it is empty".to_string())
             } else if s.len() > 255 {
-                Some(format!("it is {} characters long, the limit is 255", s.len()))
+                Some(format!(
+                    "it is {} characters long, the limit is 255",
+                    s.len()
+                ))
             } else if s.chars().any(char::is_whitespace) {
                 Some("it contains white space".to_string())
             } else {
@@ -367,7 +380,9 @@ impl<'d> Checker<'d> {
                     for item in items {
                         match self.port(Val::Expr(item)) {
                             Some(p) => {
-                                if let Some(first) = seen.insert((p.port, p.protocol.as_aws()), item.span) {
+                                if let Some(first) =
+                                    seen.insert((p.port, p.protocol.as_aws()), item.span)
+                                {
                                     self.diags.push(DuplicateName {
                                         span: item.span.into(),
                                         first: first.into(),
@@ -387,7 +402,8 @@ impl<'d> Checker<'d> {
                         span: v.span().into(),
                         expected: "a list of ports".into(),
                         found: v.describe().into(),
-                        help: "write `ports = [80/tcp, 9090/tcp]`, or `port = 80/tcp` for one".into(),
+                        help: "write `ports = [80/tcp, 9090/tcp]`, or `port = 80/tcp` for one"
+                            .into(),
                     });
                     ok = false;
                 }
@@ -436,9 +452,7 @@ impl<'d> Checker<'d> {
                 ExprKind::String(s) => Some(s.clone()),
                 ExprKind::Number(n) => Some(n.replace('_', "")),
                 ExprKind::Bool(b) => Some(b.to_string()),
-                ExprKind::Path(p) if p.len() == 2 && p[0].name != "input" => {
-                    self.dns_reference(p)
-                }
+                ExprKind::Path(p) if p.len() == 2 && p[0].name != "input" => self.dns_reference(p),
                 _ => {
                     self.diags.push(TypeMismatch {
                         span: attr.value.span.into(),
@@ -492,7 +506,9 @@ impl<'d> Checker<'d> {
                 span: attr.span.into(),
                 what: "DNS name".into(),
                 name: format!("{service}.dns_name"),
-                help: format!("service `{service}` has no `discovery` block, so it has no DNS name; add one"),
+                help: format!(
+                    "service `{service}` has no `discovery` block, so it has no DNS name; add one"
+                ),
             });
             return None;
         };
@@ -584,12 +600,14 @@ impl<'d> Checker<'d> {
         let s = self.string(v)?;
         let ok = !s.is_empty()
             && s.len() <= 512
-            && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c));
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c));
         if !ok {
             self.diags.push(InvalidFormat {
                 span: v.span().into(),
                 what: "log group name".into(),
-                reason: "log group names are 1 to 512 characters of letters, digits and `._-/#`".into(),
+                reason: "log group names are 1 to 512 characters of letters, digits and `._-/#`"
+                    .into(),
                 help: "use a name such as `/ecs/service_b`".into(),
             });
             return None;
@@ -599,28 +617,38 @@ impl<'d> Checker<'d> {
 
     /// The log groups svc creates for a service, one per distinct group
     /// name, with their retention (default 30 days).
-    fn log_groups(&mut self, blocks: &[&'d Block], containers: &[Container]) -> Option<Vec<LogGroup>> {
+    fn log_groups(
+        &mut self,
+        blocks: &[&'d Block],
+        containers: &[Container],
+    ) -> Option<Vec<LogGroup>> {
         let mut groups: Vec<(LogGroup, Option<Span>)> = Vec::new();
         let mut ok = true;
         for (block, container) in blocks.iter().zip(containers) {
-            let Some(logs) = &container.logs else { continue };
+            let Some(logs) = &container.logs else {
+                continue;
+            };
             if !logs.create_group {
                 continue;
             }
-            let retention_val = block.body.entries.iter().find_map(|e| match e {
-                Entry::Block(b) if b.kind.name == "logs" => Some(&b.body),
-                Entry::Attribute(a) if a.key.name == "logs" => match &a.value.kind {
-                    ExprKind::Object(body) => Some(body),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .and_then(|body| {
-                body.entries.iter().find_map(|e| match e {
-                    Entry::Attribute(a) if a.key.name == "retention" => Some(&a.value),
+            let retention_val = block
+                .body
+                .entries
+                .iter()
+                .find_map(|e| match e {
+                    Entry::Block(b) if b.kind.name == "logs" => Some(&b.body),
+                    Entry::Attribute(a) if a.key.name == "logs" => match &a.value.kind {
+                        ExprKind::Object(body) => Some(body),
+                        _ => None,
+                    },
                     _ => None,
                 })
-            });
+                .and_then(|body| {
+                    body.entries.iter().find_map(|e| match e {
+                        Entry::Attribute(a) if a.key.name == "retention" => Some(&a.value),
+                        _ => None,
+                    })
+                });
             let retention = match retention_val {
                 Some(e) => match self.retention(Val::Expr(e)) {
                     Some(r) => r,
@@ -717,6 +745,14 @@ impl<'d> Checker<'d> {
                     });
                     return None;
                 }
+                if args[0] == "CMD" || args[0] == "CMD-SHELL" {
+                    self.diags.push(super::errors::HealthCommand {
+                        span: e.span().into(),
+                        message: format!("`exec` starts with `{}`, which svc adds itself", args[0]),
+                        label: "remove the first item".into(),
+                    });
+                    return None;
+                }
                 Some(crate::model::HealthCommand::Exec(args))
             }),
         };
@@ -736,7 +772,12 @@ impl<'d> Checker<'d> {
 
     /// Reads one health-check field and checks its range. `Some(None)`
     /// means unset without a default.
-    fn health_value(&mut self, f: &mut Fields, limit: &HealthLimit, default: Option<u64>) -> Option<Option<u64>> {
+    fn health_value(
+        &mut self,
+        f: &mut Fields,
+        limit: &HealthLimit,
+        default: Option<u64>,
+    ) -> Option<Option<u64>> {
         let Some(v) = f.optional(self, limit.field) else {
             return Some(default);
         };
@@ -749,7 +790,11 @@ impl<'d> Checker<'d> {
             self.diags.push(HealthRange {
                 span: v.span().into(),
                 field: limit.field.into(),
-                range: format!("between {} and {}", limit.format(limit.min), limit.format(limit.max)),
+                range: format!(
+                    "between {} and {}",
+                    limit.format(limit.min),
+                    limit.format(limit.max)
+                ),
                 found: limit.format(value),
                 help: format!(
                     "ECS accepts a health-check {} from {} to {}",
@@ -813,16 +858,25 @@ impl<'d> Checker<'d> {
             Some(v) => self.enum_value(
                 v,
                 "routing policy",
-                &[("multivalue", RoutingPolicy::Multivalue), ("weighted", RoutingPolicy::Weighted)],
+                &[
+                    ("multivalue", RoutingPolicy::Multivalue),
+                    ("weighted", RoutingPolicy::Weighted),
+                ],
             ),
             None => Some(RoutingPolicy::Multivalue),
         };
         let health_check = match f.optional(self, "health_check") {
-            Some(v) => self.enum_value(v, "discovery health check", &[("custom", true), ("none", false)]),
+            Some(v) => self.enum_value(
+                v,
+                "discovery health check",
+                &[("custom", true), ("none", false)],
+            ),
             None => Some(true),
         };
         let failure_threshold = match f.optional(self, "failure_threshold") {
-            Some(v) => self.uint(v, "failure_threshold", 1, 10).map(|n| Some(n as u32)),
+            Some(v) => self
+                .uint(v, "failure_threshold", 1, 10)
+                .map(|n| Some(n as u32)),
             None => Some(None),
         };
         let srv_container = f.optional(self, "container");
@@ -892,7 +946,10 @@ impl<'d> Checker<'d> {
         let mut sorted = out.clone();
         sorted.sort();
         use RecordType::*;
-        let valid = matches!(sorted.as_slice(), [A] | [AAAA] | [A, AAAA] | [SRV] | [A, SRV] | [CNAME]);
+        let valid = matches!(
+            sorted.as_slice(),
+            [A] | [AAAA] | [A, AAAA] | [SRV] | [A, SRV] | [CNAME]
+        );
         if !valid {
             self.diags.push(DiscoveryRecords {
                 span: e.span.into(),
@@ -911,7 +968,12 @@ impl<'d> Checker<'d> {
 
     /// The container and port an SRV record points at: `container = app`
     /// or the first container with a port.
-    fn srv_target(&mut self, records: Option<Val>, container: Option<Val>, containers: &[Container]) -> Option<(String, u16)> {
+    fn srv_target(
+        &mut self,
+        records: Option<Val>,
+        container: Option<Val>,
+        containers: &[Container],
+    ) -> Option<(String, u16)> {
         let chosen = match container {
             Some(v) => {
                 let e = match v {
@@ -933,7 +995,10 @@ impl<'d> Checker<'d> {
                 match containers.iter().find(|c| c.name == p[0].name) {
                     Some(c) => Some(c),
                     None => {
-                        let help = match super::suggest(&p[0].name, containers.iter().map(|c| c.name.as_str())) {
+                        let help = match super::suggest(
+                            &p[0].name,
+                            containers.iter().map(|c| c.name.as_str()),
+                        ) {
                             Some(s) => format!("did you mean `{s}`?"),
                             None => "name one of this service's containers".into(),
                         };
@@ -957,7 +1022,8 @@ impl<'d> Checker<'d> {
                     span: span.into(),
                     message: "SRV records need a container port".into(),
                     label: "SRV needs a port".into(),
-                    help: "give the container a port (`port = 80/tcp`) or use `records = [A]`".into(),
+                    help: "give the container a port (`port = 80/tcp`) or use `records = [A]`"
+                        .into(),
                 });
                 None
             }

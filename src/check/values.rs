@@ -79,11 +79,8 @@ impl Checker<'_> {
         let e = self.expr(val, "a list of strings", "[\"a\", \"b\"]")?;
         match &e.kind {
             ExprKind::Path(path) if path.first().is_some_and(|i| i.name == "input") => {
-                let name = self.input_ref(
-                    path,
-                    e.span,
-                    &InputType::List(Box::new(InputType::String)),
-                )?;
+                let name =
+                    self.input_ref(path, e.span, &InputType::List(Box::new(InputType::String)))?;
                 Some(TextList::Input(name))
             }
             ExprKind::List(items) => {
@@ -127,7 +124,12 @@ impl Checker<'_> {
     }
 
     /// Resolves `input.NAME`, checking its type against `expected`.
-    pub fn input_ref(&mut self, path: &[Ident], span: Span, expected: &InputType) -> Option<String> {
+    pub fn input_ref(
+        &mut self,
+        path: &[Ident],
+        span: Span,
+        expected: &InputType,
+    ) -> Option<String> {
         let Some(name) = path.get(1) else {
             self.mismatch(
                 Val::Expr(&Expr {
@@ -151,11 +153,7 @@ impl Checker<'_> {
         let Some((ty, decl)) = self.inputs.get(name.name.as_str()).cloned() else {
             let help = match suggest(&name.name, self.inputs.keys().copied()) {
                 Some(s) => format!("did you mean `input.{s}`?"),
-                None => format!(
-                    "declare it: `input {}: {}`",
-                    name.name,
-                    expected
-                ),
+                None => format!("declare it: `input {}: {}`", name.name, expected),
             };
             self.diags.push(UnresolvedName {
                 span: name.span.into(),
@@ -256,7 +254,7 @@ impl Checker<'_> {
     fn decimal(&mut self, text: &str, span: Span) -> Option<f64> {
         let clean: String = text.chars().filter(|c| *c != '_').collect();
         match clean.parse::<f64>() {
-            Ok(v) if v.is_finite() && v >= 0.0 && v < 1e15 => Some(v),
+            Ok(v) if (0.0..1e15).contains(&v) => Some(v),
             _ => {
                 self.diags.push(InvalidNumber {
                     span: span.into(),
@@ -336,7 +334,11 @@ impl Checker<'_> {
                 return None;
             }
             _ => {
-                self.mismatch(val, "a memory size", "write a size such as `512MiB` or `2GiB`");
+                self.mismatch(
+                    val,
+                    "a memory size",
+                    "write a size such as `512MiB` or `2GiB`",
+                );
                 return None;
             }
         };
@@ -382,7 +384,7 @@ impl Checker<'_> {
                 Some(units as u64)
             }
             ExprKind::Quantity { unit, .. } => {
-                let hint = unit_hint(unit, ["vcpu"].into_iter(), "cpu");
+                let hint = "write cpu as units (`256`) or as vCPUs (`0.25vcpu`)".to_string();
                 self.unit_error(
                     e.span,
                     format!("`{unit}` is not a unit of cpu"),
@@ -392,7 +394,11 @@ impl Checker<'_> {
                 None
             }
             _ => {
-                self.mismatch(val, "cpu units", "write cpu units (`256`) or vCPUs (`0.25vcpu`)");
+                self.mismatch(
+                    val,
+                    "cpu units",
+                    "write cpu units (`256`) or vCPUs (`0.25vcpu`)",
+                );
                 None
             }
         }
@@ -447,13 +453,19 @@ impl Checker<'_> {
     }
 
     /// One of a fixed set of bare words.
-    pub fn enum_value<T: Copy>(&mut self, val: Val, what: &str, options: &[(&str, T)]) -> Option<T> {
+    pub fn enum_value<T: Copy>(
+        &mut self,
+        val: Val,
+        what: &str,
+        options: &[(&str, T)],
+    ) -> Option<T> {
         let allowed = options
             .iter()
             .map(|(n, _)| format!("`{n}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        let e = self.expr(val, what, options[0].0)?;
+        let expected = format!("a {what}");
+        let e = self.expr(val, &expected, options[0].0)?;
         let word = match &e.kind {
             ExprKind::Path(p) if p.len() == 1 => &p[0].name,
             ExprKind::String(s) => {
@@ -462,11 +474,11 @@ impl Checker<'_> {
                 } else {
                     format!("write one of {allowed} without quotes")
                 };
-                self.mismatch(val, what, help);
+                self.mismatch(val, &expected, help);
                 return None;
             }
             _ => {
-                self.mismatch(val, what, format!("write one of {allowed}"));
+                self.mismatch(val, &expected, format!("write one of {allowed}"));
                 return None;
             }
         };
@@ -512,7 +524,11 @@ impl Checker<'_> {
 
     /// Looks a name up among declarations of `kind`.
     pub fn resolve(&mut self, name: &Ident, kind: DeclKind) -> Option<String> {
-        match self.decls.get(name.name.as_str()).and_then(|m| m.get(&kind)) {
+        match self
+            .decls
+            .get(name.name.as_str())
+            .and_then(|m| m.get(&kind))
+        {
             Some(_) => Some(name.name.clone()),
             None => {
                 if let Some((other_kind, decl)) = self

@@ -64,8 +64,10 @@ fn print_block(out: &mut String, block: &Block, depth: usize) {
     out.push_str(block.identifier());
     for label in block.labels() {
         out.push(' ');
-        out.push_str(&hcl::format::to_string(&Expression::String(label.as_str().to_string()))
-            .unwrap_or_default());
+        out.push_str(
+            &hcl::format::to_string(&Expression::String(label.as_str().to_string()))
+                .unwrap_or_default(),
+        );
     }
     if block.body().iter().next().is_none() {
         out.push_str(" {}\n");
@@ -96,7 +98,11 @@ fn print_entries(out: &mut String, entries: &[(String, &Expression)], depth: usi
         while i < rendered.len() && !rendered[i].1.contains('\n') {
             i += 1;
         }
-        let width = rendered[start..i].iter().map(|(k, _)| k.chars().count()).max().unwrap_or(0);
+        let width = rendered[start..i]
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
         for (k, v) in &rendered[start..i] {
             pad(out, depth);
             out.push_str(&format!("{k:width$} = {v}\n"));

@@ -2,8 +2,8 @@
 //! task-definition JSON. Both read the same [`taskdef::TaskDefinition`], so
 //! the two outputs cannot disagree on a container setting.
 
-pub mod taskdef;
 mod hclfmt;
+pub mod taskdef;
 pub mod terraform;
 
 use std::collections::BTreeMap;

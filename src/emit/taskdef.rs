@@ -285,7 +285,12 @@ pub fn replace_refs(
             Some(r) => resolve(r),
             None => Value::String(s),
         },
-        Value::Array(items) => Value::Array(items.into_iter().map(|v| replace_refs(v, resolve)).collect()),
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|v| replace_refs(v, resolve))
+                .collect(),
+        ),
         Value::Object(map) => Value::Object(
             map.into_iter()
                 .map(|(k, v)| (k, replace_refs(v, resolve)))

@@ -19,10 +19,7 @@ fn traversal(root: &str, attrs: &[&str]) -> Expression {
         .iter()
         .map(|a| TraversalOperator::GetAttr(Identifier::sanitized(a)))
         .collect();
-    Expression::Traversal(Box::new(Traversal::new(
-        Variable::sanitized(root),
-        ops,
-    )))
+    Expression::Traversal(Box::new(Traversal::new(Variable::sanitized(root), ops)))
 }
 
 /// A reference to an attribute of a resource: `aws_x.label.attr`.
@@ -51,12 +48,20 @@ fn text_list(t: &TextList) -> Expression {
 fn tags_expr(tags: &std::collections::BTreeMap<String, String>) -> Expression {
     Expression::Object(
         tags.iter()
-            .map(|(k, v)| (ObjectKey::from(Expression::String(k.clone())), Expression::String(v.clone())))
+            .map(|(k, v)| {
+                (
+                    ObjectKey::from(Expression::String(k.clone())),
+                    Expression::String(v.clone()),
+                )
+            })
             .collect(),
     )
 }
 
-fn add_tags(block: hcl::BlockBuilder, tags: &std::collections::BTreeMap<String, String>) -> hcl::BlockBuilder {
+fn add_tags(
+    block: hcl::BlockBuilder,
+    tags: &std::collections::BTreeMap<String, String>,
+) -> hcl::BlockBuilder {
     if tags.is_empty() {
         block
     } else {
@@ -79,7 +84,13 @@ fn type_expr(ty: &InputType) -> Expression {
 pub fn label(name: &str) -> String {
     let mut out: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '_' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect::<String>()
         .trim_matches('_')
         .to_string();
@@ -104,7 +115,9 @@ fn json_to_hcl(value: &serde_json::Value, model: &Model) -> Expression {
             Some(r) => ref_expr(&r, model),
             None => Expression::String(s.clone()),
         },
-        Value::Array(items) => Expression::Array(items.iter().map(|v| json_to_hcl(v, model)).collect()),
+        Value::Array(items) => {
+            Expression::Array(items.iter().map(|v| json_to_hcl(v, model)).collect())
+        }
         Value::Object(map) => Expression::Object(
             map.iter()
                 .map(|(k, v)| {
@@ -124,7 +137,9 @@ fn ref_expr(r: &Ref, model: &Model) -> Expression {
     match r {
         Ref::Input(name) => var(name),
         Ref::Region => traversal("data", &["aws_region", "current", "name"]),
-        Ref::ExecutionRole(service) => resource_ref("aws_iam_role", &execution_role_label(service), "arn"),
+        Ref::ExecutionRole(service) => {
+            resource_ref("aws_iam_role", &execution_role_label(service), "arn")
+        }
         Ref::LogGroup(name) => {
             let _ = model;
             resource_ref("aws_cloudwatch_log_group", &label(name), "name")
@@ -171,8 +186,14 @@ fn format(body: &Body) -> String {
 fn versions() -> Body {
     let aws = Expression::Object(
         [
-            (ObjectKey::Identifier(Identifier::unchecked("source")), Expression::String("hashicorp/aws".into())),
-            (ObjectKey::Identifier(Identifier::unchecked("version")), Expression::String(">= 5.0, < 6.0".into())),
+            (
+                ObjectKey::Identifier(Identifier::unchecked("source")),
+                Expression::String("hashicorp/aws".into()),
+            ),
+            (
+                ObjectKey::Identifier(Identifier::unchecked("version")),
+                Expression::String(">= 5.0, < 6.0".into()),
+            ),
         ]
         .into_iter()
         .collect(),
@@ -181,7 +202,11 @@ fn versions() -> Body {
         .add_block(
             Block::builder("terraform")
                 .add_attribute(("required_version", ">= 1.5.0"))
-                .add_block(Block::builder("required_providers").add_attribute(("aws", aws)).build())
+                .add_block(
+                    Block::builder("required_providers")
+                        .add_attribute(("aws", aws))
+                        .build(),
+                )
                 .build(),
         )
         .build()
@@ -212,7 +237,12 @@ fn main(model: &Model) -> Body {
         .flat_map(|s| &s.containers)
         .any(|c| c.logs.as_ref().is_some_and(|l| l.region.is_none()));
     if needs_region {
-        body = body.add_block(Block::builder("data").add_label("aws_region").add_label("current").build());
+        body = body.add_block(
+            Block::builder("data")
+                .add_label("aws_region")
+                .add_label("current")
+                .build(),
+        );
     }
     for ns in &model.namespaces {
         let mut block = Block::builder("resource")
@@ -284,7 +314,10 @@ fn execution_role(service: &Service, role_name: &str) -> Vec<Block> {
             "Statement",
             Expression::Array(vec![obj(vec![
                 ("Effect", "Allow".into()),
-                ("Principal", obj(vec![("Service", "ecs-tasks.amazonaws.com".into())])),
+                (
+                    "Principal",
+                    obj(vec![("Service", "ecs-tasks.amazonaws.com".into())]),
+                ),
                 ("Action", "sts:AssumeRole".into()),
             ])]),
         ),
@@ -295,7 +328,9 @@ fn execution_role(service: &Service, role_name: &str) -> Vec<Block> {
         .add_attribute(("name", role_name))
         .add_attribute((
             "assume_role_policy",
-            Expression::FuncCall(Box::new(FuncCall::builder("jsonencode").arg(policy).build())),
+            Expression::FuncCall(Box::new(
+                FuncCall::builder("jsonencode").arg(policy).build(),
+            )),
         ));
     let attachment = Block::builder("resource")
         .add_label("aws_iam_role_policy_attachment")
@@ -309,7 +344,11 @@ fn execution_role(service: &Service, role_name: &str) -> Vec<Block> {
 fn discovery_service(service: &Service, d: &Discovery) -> Block {
     let mut dns = Block::builder("dns_config").add_attribute((
         "namespace_id",
-        resource_ref("aws_service_discovery_private_dns_namespace", &d.namespace, "id"),
+        resource_ref(
+            "aws_service_discovery_private_dns_namespace",
+            &d.namespace,
+            "id",
+        ),
     ));
     for record in &d.records {
         dns = dns.add_block(
@@ -337,13 +376,22 @@ fn discovery_service(service: &Service, d: &Discovery) -> Block {
 
 fn task_definition(model: &Model, service: &Service) -> Block {
     let def = taskdef::task_definition(service);
-    let containers = serde_json::to_value(&def.container_definitions).expect("containers serialise");
+    let containers =
+        serde_json::to_value(&def.container_definitions).expect("containers serialise");
     let mut block = Block::builder("resource")
         .add_label("aws_ecs_task_definition")
         .add_label(service.name.as_str())
         .add_attribute(("family", def.family.as_str()))
         .add_attribute(("network_mode", def.network_mode))
-        .add_attribute(("requires_compatibilities", Expression::Array(def.requires_compatibilities.iter().map(|s| Expression::from(*s)).collect())))
+        .add_attribute((
+            "requires_compatibilities",
+            Expression::Array(
+                def.requires_compatibilities
+                    .iter()
+                    .map(|s| Expression::from(*s))
+                    .collect(),
+            ),
+        ))
         .add_attribute(("cpu", def.cpu.as_str()))
         .add_attribute(("memory", def.memory.as_str()));
     let role_expr = |s: &taskdef::Str| match s {
@@ -357,7 +405,9 @@ fn task_definition(model: &Model, service: &Service) -> Block {
     block = block.add_attribute((
         "container_definitions",
         Expression::FuncCall(Box::new(
-            FuncCall::builder("jsonencode").arg(json_to_hcl(&containers, model)).build(),
+            FuncCall::builder("jsonencode")
+                .arg(json_to_hcl(&containers, model))
+                .build(),
         )),
     ));
     add_tags(block, &service.tags).build()
@@ -378,12 +428,18 @@ fn ecs_service(service: &Service) -> Block {
         block = block.add_attribute(("platform_version", v.as_str()));
     }
     block = block
-        .add_attribute(("task_definition", resource_ref("aws_ecs_task_definition", &service.name, "arn")))
+        .add_attribute((
+            "task_definition",
+            resource_ref("aws_ecs_task_definition", &service.name, "arn"),
+        ))
         .add_attribute(("desired_count", service.replicas as i64))
         .add_block(
             Block::builder("network_configuration")
                 .add_attribute(("subnets", text_list(&service.network.subnets)))
-                .add_attribute(("security_groups", text_list(&service.network.security_groups)))
+                .add_attribute((
+                    "security_groups",
+                    text_list(&service.network.security_groups),
+                ))
                 .add_attribute(("assign_public_ip", service.network.public_ip))
                 .build(),
         );
@@ -407,7 +463,10 @@ fn ecs_service(service: &Service) -> Block {
         ));
     }
     for group in &service.log_groups {
-        depends.push(traversal("aws_cloudwatch_log_group", &[&label(&group.name)]));
+        depends.push(traversal(
+            "aws_cloudwatch_log_group",
+            &[&label(&group.name)],
+        ));
     }
     block = add_tags(block, &service.tags);
     if !depends.is_empty() {
@@ -429,7 +488,11 @@ fn outputs(model: &Model) -> Body {
         body = body.add_block(output(
             format!("{}_namespace_id", ns.name),
             format!("Cloud Map namespace id of {}", ns.domain),
-            resource_ref("aws_service_discovery_private_dns_namespace", &ns.name, "id"),
+            resource_ref(
+                "aws_service_discovery_private_dns_namespace",
+                &ns.name,
+                "id",
+            ),
         ));
     }
     for service in &model.services {

@@ -56,29 +56,35 @@ pub struct InvalidNumber {
     pub help: String,
 }
 
-/// How a grammar rule is called in an error message, or `None` for rules
-/// that are better described by the tokens around them.
+/// How a grammar rule is called in an error message. Rules for the pieces
+/// of a value all read "a value": listing number, port, string, ... says
+/// less than one word does.
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "end of file",
-        Rule::input_decl | Rule::decl | Rule::item => {
+        Rule::input_decl | Rule::decl | Rule::item | Rule::kw_input => {
             "a declaration such as `service name { ... }`"
         }
         Rule::type_expr => "a type such as `string` or `list(string)`",
         Rule::body => "`{`",
         Rule::attribute | Rule::block | Rule::entry => "a setting such as `replicas = 2`",
-        Rule::value | Rule::list | Rule::path => "a value",
-        Rule::string | Rule::string_raw => "a string such as `\"text\"`",
-        Rule::number => "a number",
-        Rule::quantity => "a number with a unit such as `10s` or `512MiB`",
-        Rule::unit => "a unit such as `s`, `MiB` or `vcpu`",
-        Rule::port => "a port such as `80/tcp`",
-        Rule::boolean => "`true` or `false`",
+        Rule::value
+        | Rule::list
+        | Rule::path
+        | Rule::string
+        | Rule::string_raw
+        | Rule::number
+        | Rule::quantity
+        | Rule::unit
+        | Rule::port
+        | Rule::boolean => VALUE,
         Rule::ident | Rule::key => "a name",
-        Rule::kw_input => "`input`",
         _ => return None,
     })
 }
+
+const VALUE: &str = "a value such as `2`, `10s`, `\"text\"`, `[...]` or a name";
+const SETTING: &str = "a setting such as `replicas = 2`";
 
 /// Describes what stands at `offset`.
 fn found_at(source: &str, offset: usize) -> String {
@@ -119,44 +125,76 @@ pub(super) fn syntax_error(source: &str, err: pest::error::Error<Rule>) -> Synta
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let mut expected: Vec<String> = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    // Punctuation pest tried at this point; other literal tokens (`_`, a
+    // byte-order mark, `true`) are pieces of larger things named below.
     if let Some(attempts) = err.parse_attempts() {
         for token in attempts.expected_tokens() {
             let token = token.to_string();
-            if token.trim().is_empty() || token.len() > 12 || token == "BUILTIN_RULE" || token.contains("..") {
-                continue;
+            if ["=", "{", "}", ",", "]", ":", "(", ")"].contains(&token.as_str()) {
+                words.push(format!("`{token}`"));
             }
-            expected.push(format!("`{token}`"));
+            if token == "[" || token == "\"" {
+                words.push(VALUE.into());
+            }
         }
     }
     if let ErrorVariant::ParsingError { positives, .. } = &err.variant {
-        expected.extend(positives.iter().filter_map(|r| describe(*r)).map(String::from));
+        words.extend(
+            positives
+                .iter()
+                .filter_map(|r| describe(*r))
+                .map(String::from),
+        );
     }
-    // Literal tokens that are better said in words.
-    let mut words: Vec<String> = Vec::new();
-    let mut has_value = false;
-    for e in expected {
-        match e.as_str() {
-            "`\"`" => words.push("a string such as `\"text\"`".into()),
-            "`[`" | "`-`" | "`true`" | "`false`" | "`.`" => has_value = true,
-            "`//`" | "`#`" | "`/*`" | "`/`" => {}
-            _ => words.push(e),
-        }
+    let has = |words: &[String], w: &str| words.iter().any(|x| x == w);
+    if has(&words, SETTING) {
+        // Keys of settings are names or strings; "a setting" says it all.
+        words.retain(|w| w != "a name" && w != VALUE);
     }
-    if has_value && !words.iter().any(|w| w == "a value") {
-        words.push("a value".into());
+    if has(&words, "a declaration such as `service name { ... }`") {
+        words.retain(|w| w != "a name");
     }
-    let found = found_at(source, offset);
-    let help = help_for(source, offset, &words);
+    if has(&words, VALUE) {
+        words.retain(|w| w != "a name" && w != "`{`");
+    }
+    let rest = &source[offset.min(source.len())..];
+    let at_end = rest.trim().is_empty();
+    // Point at the end of the last line with text when the file ends early,
+    // so the label shows under something.
+    let (offset, len) = if at_end {
+        (source.trim_end().len(), 0)
+    } else {
+        (offset, rest.chars().next().map_or(0, char::len_utf8))
+    };
+    let unterminated =
+        rest.starts_with('"') && !rest.lines().next().unwrap_or("")[1..].contains('"');
+    let (expected, found, help) = if unterminated {
+        (
+            "a closing `\"` on the same line".to_string(),
+            "this string is never closed".to_string(),
+            Some(
+                "strings end with `\"` on the line they start; write `\\n` for a line break".into(),
+            ),
+        )
+    } else {
+        let found = if at_end {
+            "the file ends here".to_string()
+        } else {
+            found_at(source, offset)
+        };
+        let help = help_for(source, offset, at_end, &words);
+        (join_alternatives(words), found, help)
+    };
     SyntaxError {
-        span: (offset, source[offset..].chars().next().map_or(0, char::len_utf8)).into(),
-        expected: join_alternatives(words),
+        span: (offset, len).into(),
+        expected,
         found,
         help,
     }
 }
 
-fn help_for(source: &str, offset: usize, expected: &[String]) -> Option<String> {
+fn help_for(source: &str, offset: usize, at_end: bool, expected: &[String]) -> Option<String> {
     let rest = &source[offset..];
     if rest.starts_with(':') && expected.iter().any(|e| e == "`=`") {
         return Some("settings are written `key = value`, with `=`".into());
@@ -164,7 +202,7 @@ fn help_for(source: &str, offset: usize, expected: &[String]) -> Option<String> 
     if rest.starts_with('"') && source[..offset].trim_end().ends_with('"') {
         return Some("separate list items with `,`".into());
     }
-    if expected.iter().any(|e| e == "`}`") && rest.is_empty() {
+    if expected.iter().any(|e| e == "`}`") && at_end {
         return Some("a `{` above has no matching `}`".into());
     }
     if expected.iter().any(|e| e == "`=`") {

@@ -203,7 +203,10 @@ impl Builder<'_> {
 
     /// Decodes a string literal's escapes, reporting bad ones.
     fn string(&mut self, pair: Pair<Rule>) -> String {
-        let raw = pair.into_inner().next().expect("grammar: string has content");
+        let raw = pair
+            .into_inner()
+            .next()
+            .expect("grammar: string has content");
         let base = raw.as_span().start();
         let text = raw.as_str();
         let mut out = String::with_capacity(text.len());

@@ -1,0 +1,173 @@
+//! Snapshots of everything `svc compile` writes for each example, and
+//! properties the two outputs must share.
+
+use std::path::Path;
+
+use svc::diagnostic::{Diagnostics, Source};
+use svc::emit::{taskdef, terraform, DeployValues};
+use svc::model::Model;
+
+fn model_of(path: &Path) -> Model {
+    let text = std::fs::read_to_string(path).expect("example is readable");
+    let mut diags = Diagnostics::new();
+    let model = svc::compile_source(Source::new(path.display().to_string(), text), &mut diags);
+    model.unwrap_or_else(|| {
+        panic!(
+            "{} does not check:\n{}",
+            path.display(),
+            diags.render(false)
+        )
+    })
+}
+
+#[test]
+fn terraform_module_of_each_example() {
+    insta::glob!(env!("CARGO_MANIFEST_DIR"), "examples/*.svc", |path| {
+        let model = model_of(path);
+        let mut all = String::new();
+        for file in terraform::emit(&model) {
+            all.push_str(&format!("# ---- {} ----\n{}\n", file.path, file.content));
+        }
+        insta::assert_snapshot!(all);
+    });
+}
+
+#[test]
+fn task_definition_json_of_each_example() {
+    insta::glob!(env!("CARGO_MANIFEST_DIR"), "examples/*.svc", |path| {
+        let model = model_of(path);
+        let mut all = String::new();
+        for service in &model.services {
+            let (json, placeholders) = taskdef::to_json(&model, service, &DeployValues::default());
+            all.push_str(&format!(
+                "# ---- taskdefs/{}.json (placeholders: {placeholders:?}) ----\n{json}\n",
+                service.family()
+            ));
+        }
+        insta::assert_snapshot!(all);
+    });
+}
+
+#[test]
+fn checked_model_of_each_example() {
+    insta::glob!(env!("CARGO_MANIFEST_DIR"), "examples/*.svc", |path| {
+        insta::assert_json_snapshot!(model_of(path));
+    });
+}
+
+/// Values given at compile time replace the placeholders; nothing is left.
+#[test]
+fn deploy_values_fill_every_placeholder() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let model = model_of(&root.join("examples/two_services.svc"));
+    let values = DeployValues {
+        vars: [("service_a_image".to_string(), "registry/app:1".into())].into(),
+        region: Some("eu-west-1".into()),
+        account_id: Some("123456789012".into()),
+    };
+    for service in &model.services {
+        let (json, placeholders) = taskdef::to_json(&model, service, &values);
+        assert!(placeholders.is_empty(), "{placeholders:?}");
+        assert!(!json.contains("${"), "{json}");
+        assert!(json.contains("arn:aws:iam::123456789012:role/"), "{json}");
+    }
+    let (a, _) = taskdef::to_json(&model, &model.services[0], &values);
+    assert!(a.contains("registry/app:1"), "{a}");
+    assert!(a.contains("\"awslogs-region\": \"eu-west-1\""), "{a}");
+}
+
+/// Converts an HCL expression to JSON, rendering references with `refs`.
+fn hcl_to_json(e: &hcl::Expression, refs: &dyn Fn(&str) -> String) -> serde_json::Value {
+    use hcl::Expression as E;
+    match e {
+        E::Null => serde_json::Value::Null,
+        E::Bool(b) => (*b).into(),
+        E::Number(n) => serde_json::to_value(n).expect("number"),
+        E::String(s) => s.clone().into(),
+        E::Array(items) => items.iter().map(|i| hcl_to_json(i, refs)).collect(),
+        E::Object(o) => serde_json::Value::Object(
+            o.iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        hcl::ObjectKey::Identifier(id) => id.to_string(),
+                        hcl::ObjectKey::Expression(E::String(s)) => s.clone(),
+                        other => panic!("unexpected key {other:?}"),
+                    };
+                    (key, hcl_to_json(v, refs))
+                })
+                .collect(),
+        ),
+        E::Traversal(t) => {
+            refs(&hcl::format::to_string(&E::Traversal(t.clone())).expect("fmt")).into()
+        }
+        other => panic!("unexpected expression {other:?}"),
+    }
+}
+
+/// The Terraform container definitions and the JSON file come from the same
+/// data: decoding `jsonencode(...)` from main.tf gives exactly the JSON
+/// file's `containerDefinitions`, once references are resolved.
+#[test]
+fn json_and_terraform_agree_on_containers() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for example in ["service_discovery.svc", "two_services.svc"] {
+        let model = model_of(&root.join("examples").join(example));
+        let main = terraform::emit(&model)
+            .into_iter()
+            .find(|f| f.path == "main.tf")
+            .expect("main.tf");
+        let body: hcl::Body = hcl::from_str(&main.content).expect("main.tf parses as HCL");
+        let values = DeployValues {
+            region: Some("REGION".into()),
+            ..DeployValues::default()
+        };
+        for service in &model.services {
+            let block = body
+                .blocks()
+                .find(|b| {
+                    b.identifier() == "resource"
+                        && b.labels().iter().map(|l| l.as_str()).collect::<Vec<_>>()
+                            == ["aws_ecs_task_definition", service.name.as_str()]
+                })
+                .expect("task definition resource");
+            let defs = block
+                .body()
+                .attributes()
+                .find(|a| a.key() == "container_definitions")
+                .expect("container_definitions");
+            let hcl::Expression::FuncCall(call) = defs.expr() else {
+                panic!("container_definitions is not jsonencode(...)");
+            };
+            assert_eq!(call.name.to_string(), "jsonencode");
+            let from_hcl = hcl_to_json(&call.args[0], &|r: &str| {
+                if r == "data.aws_region.current.name" {
+                    return "REGION".into();
+                }
+                if let Some(var) = r.strip_prefix("var.") {
+                    return match model.input(var).and_then(|i| i.default.as_ref()) {
+                        Some(serde_json::Value::String(s)) => s.clone(),
+                        _ => format!("${{{var}}}"),
+                    };
+                }
+                let group = service
+                    .log_groups
+                    .iter()
+                    .find(|g| {
+                        r == format!(
+                            "aws_cloudwatch_log_group.{}.name",
+                            terraform::label(&g.name)
+                        )
+                    })
+                    .unwrap_or_else(|| panic!("unexpected reference {r}"));
+                group.name.clone()
+            });
+            let (json, _) = taskdef::to_json(&model, service, &values);
+            let json: serde_json::Value = serde_json::from_str(&json).expect("JSON parses");
+            assert_eq!(
+                from_hcl, json["containerDefinitions"],
+                "{example}: {}",
+                service.name
+            );
+        }
+    }
+}
