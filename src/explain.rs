@@ -14,6 +14,7 @@ codes! {
     "svc::syntax::unexpected" => "syntax.unexpected",
     "svc::syntax::escape" => "syntax.escape",
     "svc::syntax::number" => "syntax.number",
+    "svc::syntax::nesting" => "syntax.nesting",
     "svc::decl::unknown_kind" => "decl.unknown_kind",
     "svc::name::duplicate" => "name.duplicate",
     "svc::name::unresolved" => "name.unresolved",

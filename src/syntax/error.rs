@@ -38,6 +38,21 @@ pub struct InvalidEscape {
     pub escape: String,
 }
 
+/// Brackets nested deeper than svc reads.
+#[derive(Debug, Error, Diagnostic)]
+#[error("blocks and lists are nested more than {max} levels deep")]
+#[diagnostic(
+    code(svc::syntax::nesting),
+    help("flatten the structure; no svc setting needs this much nesting")
+)]
+pub struct NestingTooDeep {
+    /// The first bracket past the limit.
+    #[label("level {} starts here", max + 1)]
+    pub span: SourceSpan,
+    /// The limit.
+    pub max: usize,
+}
+
 /// A number that cannot be read (too large, or a fraction where a whole
 /// number is needed).
 #[derive(Debug, Error, Diagnostic)]
@@ -94,6 +109,9 @@ fn found_at(source: &str, offset: usize) -> String {
     };
     if c == '\n' || c == '\r' {
         return "the line ends here".into();
+    }
+    if c.is_control() || c == '\u{FEFF}' {
+        return format!("found the control character U+{:04X}", c as u32);
     }
     if c.is_alphanumeric() || c == '_' {
         let word: String = rest

@@ -4,7 +4,7 @@ use pest::iterators::Pair;
 use pest::Parser as _;
 
 use super::ast::*;
-use super::error::{syntax_error, InvalidEscape};
+use super::error::{syntax_error, InvalidEscape, NestingTooDeep};
 use crate::diagnostic::Diagnostics;
 
 #[derive(pest_derive::Parser)]
@@ -15,6 +15,10 @@ struct SvcParser;
 /// returned; problems inside otherwise valid tokens (bad string escapes) are
 /// reported alongside a tree.
 pub fn parse(source: &str, diags: &mut Diagnostics) -> Option<File> {
+    if let Some(err) = too_deep(source) {
+        diags.push(err);
+        return None;
+    }
     pest::set_error_detail(true);
     let mut pairs = match SvcParser::parse(Rule::file, source) {
         Ok(pairs) => pairs,
@@ -41,6 +45,59 @@ pub fn parse(source: &str, diags: &mut Diagnostics) -> Option<File> {
         items,
         comments: builder.comments,
     })
+}
+
+/// Deepest nesting of `{`, `[` and `(` a file may have. Real files stay
+/// under ten; the limit keeps the recursive parser and checker far from the
+/// end of the stack on hostile input.
+pub const MAX_NESTING: usize = 64;
+
+/// Finds the first bracket nested deeper than [`MAX_NESTING`], skipping
+/// strings and comments.
+fn too_deep(source: &str) -> Option<NestingTooDeep> {
+    let bytes = source.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i += 2;
+                while i + 1 < bytes.len() && !(bytes[i] == b'*' && bytes[i + 1] == b'/') {
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Some(NestingTooDeep {
+                        span: (i, 1).into(),
+                        max: MAX_NESTING,
+                    });
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 struct Builder<'d> {

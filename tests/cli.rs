@@ -1,0 +1,281 @@
+//! The `svc` binary: exit codes, output formats, and atomic outputs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn svc(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_svc"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("svc runs")
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited normally, not by a signal")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn example(name: &str) -> String {
+    root().join("examples").join(name).display().to_string()
+}
+
+fn case(path: &str) -> String {
+    root().join("tests/cases").join(path).display().to_string()
+}
+
+#[test]
+fn check_exit_codes() {
+    let ok = svc(&["check", &example("service_discovery.svc"), &example("two_services.svc")]);
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+
+    let bad = svc(&["check", &case("check/many_errors.svc")]);
+    assert_eq!(code(&bad), 1);
+    let text = stderr(&bad);
+    for expected in ["svc::field::unknown", "svc::fargate::size", "svc::health::range", "4 errors"] {
+        assert!(text.contains(expected), "missing {expected} in:\n{text}");
+    }
+    assert!(!text.contains('\u{1b}'), "NO_COLOR output has escape codes");
+
+    let missing = svc(&["check", "/nonexistent/file.svc"]);
+    assert_eq!(code(&missing), 2);
+    assert!(stderr(&missing).contains("cannot read"), "{}", stderr(&missing));
+
+    let dir = svc(&["check", &root().join("examples").display().to_string()]);
+    assert_eq!(code(&dir), 2);
+    assert!(stderr(&dir).contains("is a directory"));
+
+    let usage = svc(&["check"]);
+    assert_eq!(code(&usage), 2, "missing FILE is a usage error");
+}
+
+#[test]
+fn hostile_bytes_get_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let cases: [(&str, &[u8], i32); 4] = [
+        ("latin1.svc", b"service caf\xe9 {}", 2),
+        ("nul.svc", b"service x {\0}", 1),
+        ("empty.svc", b"", 0),
+        ("deep.svc", &[b'['; 100_000], 1),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).expect("write");
+        let out = svc(&["check", path.to_str().expect("utf-8")]);
+        assert_eq!(code(&out), expected, "{name}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn json_diagnostics_carry_code_severity_and_position() {
+    let out = svc(&["check", "--format", "json", &case("check/fargate_size.svc")]);
+    assert_eq!(code(&out), 1);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let d = &json[0];
+    assert_eq!(d["code"], "svc::fargate::size");
+    assert_eq!(d["severity"], "error");
+    assert!(d["file"].as_str().expect("file").ends_with("fargate_size.svc"));
+    assert_eq!(d["line"], 5);
+    assert_eq!(d["column"], 21);
+    assert!(d["help"].as_str().expect("help").contains("512MiB"));
+    assert_eq!(d["labels"].as_array().expect("labels").len(), 2);
+    assert!(d["message"].as_str().expect("message").contains("cpu 256"));
+}
+
+fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path.strip_prefix(dir).expect("prefix").display().to_string();
+                out.push((rel, std::fs::read(&path).expect("read")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn compile_writes_the_module_and_a_failed_compile_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let out = out_dir.to_str().expect("utf-8");
+
+    let first = svc(&["compile", &example("two_services.svc"), "-o", out]);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    let files: Vec<String> = read_tree(&out_dir).into_iter().map(|(p, _)| p).collect();
+    for expected in [
+        "versions.tf",
+        "variables.tf",
+        "main.tf",
+        "outputs.tf",
+        "taskdefs/service_a.json",
+        "taskdefs/service_b.json",
+        ".svc-output",
+    ] {
+        assert!(files.contains(&expected.to_string()), "{expected} not in {files:?}");
+    }
+    let before = read_tree(&out_dir);
+
+    // A file with errors: exit 1, the previous output byte for byte.
+    let failed = svc(&["compile", &case("check/many_errors.svc"), "-o", out]);
+    assert_eq!(code(&failed), 1);
+    assert_eq!(read_tree(&out_dir), before);
+
+    // A bad --var: exit 2, nothing changed either.
+    let bad_var = svc(&["compile", &example("two_services.svc"), "-o", out, "--var", "nope=1"]);
+    assert_eq!(code(&bad_var), 2);
+    assert!(stderr(&bad_var).contains("no input named `nope`"), "{}", stderr(&bad_var));
+    assert_eq!(read_tree(&out_dir), before);
+
+    // Recompiling another project: no stale files from the first one.
+    let second = svc(&["compile", &example("service_discovery.svc"), "-o", out]);
+    assert_eq!(code(&second), 0, "{}", stderr(&second));
+    let files: Vec<String> = read_tree(&out_dir).into_iter().map(|(p, _)| p).collect();
+    assert!(!files.iter().any(|f| f.contains("service_a")), "stale output: {files:?}");
+    assert!(files.contains(&"taskdefs/service_b.json".to_string()));
+
+    // No temporary directories are left beside the output.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "out")
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn compile_refuses_to_replace_a_directory_it_did_not_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("precious.txt"), "keep me").expect("write");
+    let out = svc(&[
+        "compile",
+        &example("service_discovery.svc"),
+        "-o",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("was not written by svc"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("precious.txt")).expect("still there"),
+        "keep me"
+    );
+}
+
+#[test]
+fn compile_fills_placeholders_from_vars_and_flags() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let vars = dir.path().join("vars.json");
+    std::fs::write(&vars, r#"{"service_a_image": "registry.example/app:2"}"#).expect("write");
+    let out = svc(&[
+        "compile",
+        &example("two_services.svc"),
+        "-o",
+        out_dir.to_str().expect("utf-8"),
+        "--var-file",
+        vars.to_str().expect("utf-8"),
+        "--region",
+        "eu-west-1",
+        "--account-id",
+        "123456789012",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(!stderr(&out).contains("placeholders"), "{}", stderr(&out));
+    let json = std::fs::read_to_string(out_dir.join("taskdefs/service_a.json")).expect("json");
+    assert!(json.contains("registry.example/app:2"));
+    assert!(json.contains("arn:aws:iam::123456789012:role/service_a-execution"));
+
+    // Without them, placeholders are used and listed.
+    let out = svc(&["compile", &example("two_services.svc"), "-o", out_dir.to_str().expect("utf-8")]);
+    assert_eq!(code(&out), 0);
+    assert!(stderr(&out).contains("${AWS_ACCOUNT_ID}"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("${AWS_REGION}"), "{}", stderr(&out));
+
+    // An ill-typed value is refused.
+    let out = svc(&[
+        "compile",
+        &example("two_services.svc"),
+        "-o",
+        out_dir.to_str().expect("utf-8"),
+        "--var",
+        "private_subnet_ids=subnet-1",
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("list(string)"), "{}", stderr(&out));
+}
+
+#[test]
+fn emit_model_prints_the_checked_model() {
+    let out = svc(&["compile", &example("service_discovery.svc"), "--emit", "model"]);
+    assert_eq!(code(&out), 0);
+    let model: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(model["services"][0]["cpu"], 256);
+    assert_eq!(model["services"][0]["discovery"]["ttl_s"], 10);
+}
+
+#[test]
+fn explain_knows_every_code() {
+    for (code_name, _) in svc::explain::CODES {
+        let out = svc(&["explain", code_name]);
+        assert_eq!(code(&out), 0, "{code_name}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.starts_with(&format!("# {code_name}")), "{code_name}: {text}");
+        assert!(text.lines().count() > 5, "{code_name}: explanation too short");
+    }
+    let unknown = svc(&["explain", "svc::nope"]);
+    assert_eq!(code(&unknown), 2);
+    let list = svc(&["explain"]);
+    assert_eq!(code(&list), 0);
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).lines().count(),
+        svc::explain::CODES.len()
+    );
+}
+
+/// Every code that a diagnostic type declares is listed for `svc explain`
+/// and in docs/diagnostics.md.
+#[test]
+fn every_declared_code_is_documented() {
+    let mut declared = Vec::new();
+    let mut stack = vec![root().join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(dir).expect("src") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("read");
+                for part in text.split("code(").skip(1) {
+                    if let Some(end) = part.find(')') {
+                        if part.starts_with("svc::") {
+                            declared.push(part[..end].to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(declared.len() >= 20, "{declared:?}");
+    let list = std::fs::read_to_string(root().join("docs/diagnostics.md")).expect("docs/diagnostics.md");
+    for code_name in &declared {
+        assert!(
+            svc::explain::explain(code_name).is_some(),
+            "{code_name} is not known to `svc explain`"
+        );
+        assert!(list.contains(code_name.as_str()), "{code_name} missing from docs/diagnostics.md");
+    }
+    assert_eq!(declared.len(), svc::explain::CODES.len(), "codes and explanations differ");
+}
