@@ -1,6 +1,8 @@
 //! The checker: resolves names, types and units of a syntax tree and builds
 //! the [`Model`], reporting every problem of the file in one pass.
 
+mod container;
+mod discovery;
 mod errors;
 mod fields;
 mod rules;

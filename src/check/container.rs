@@ -1,0 +1,495 @@
+//! Checking `container` blocks: image, ports, environment, logs, health.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::model::*;
+use crate::syntax::ast::{Block, Entry, ExprKind, Span};
+
+use super::errors::*;
+use super::fields::{object, Fields, Val};
+use super::rules::{self, HealthLimit};
+use super::Checker;
+
+impl<'d> Checker<'d> {
+    pub(super) fn container(&mut self, service: &str, block: &'d Block) -> Option<Container> {
+        let label = block.label.as_ref()?;
+        let mut f = Fields::new(format!("container {}", label.name), label.span, &block.body);
+        let name = self.container_name(label);
+        let image = f
+            .required(self, "image", "image = \"nginx:latest\"")
+            .and_then(|v| self.image(v));
+        let cpu = match f.optional(self, "cpu") {
+            Some(v) => self.cpu_units(v, "container cpu").map(|n| Some(n as u32)),
+            None => Some(None),
+        };
+        let memory_mib = match f.optional(self, "memory") {
+            Some(v) => self.size_mib(v, "container memory").map(|n| Some(n as u32)),
+            None => Some(None),
+        };
+        let memory_reservation_mib = match f.optional(self, "memory_reservation") {
+            Some(v) => self
+                .size_mib(v, "container memory reservation")
+                .map(|n| Some(n as u32)),
+            None => Some(None),
+        };
+        let essential = match f.optional(self, "essential") {
+            Some(v) => self.bool(v),
+            None => Some(true),
+        };
+        let command = match f.optional(self, "command") {
+            Some(v) => self.string_list(v).map(Some),
+            None => Some(None),
+        };
+        let ports = self.ports(&mut f);
+        let environment = match f.optional(self, "env") {
+            Some(v) => self.environment(v),
+            None => Some(BTreeMap::new()),
+        };
+        let logs = match f.optional(self, "logs") {
+            Some(v) => self.logs(service, Some(v)),
+            None => self.logs(service, None),
+        };
+        let health = match f.optional(self, "health") {
+            Some(v) => self.health(v).map(Some),
+            None => Some(None),
+        };
+        f.finish(self);
+        Some(Container {
+            name: name?,
+            image: image?,
+            cpu: cpu?,
+            memory_mib: memory_mib?,
+            memory_reservation_mib: memory_reservation_mib?,
+            essential: essential?,
+            command: command?,
+            ports: ports?,
+            environment: environment?,
+            logs: Some(logs?),
+            health: health?,
+        })
+    }
+
+    pub(super) fn container_name(&mut self, label: &crate::syntax::ast::Ident) -> Option<String> {
+        if label.name.len() > 255 {
+            self.diags.push(InvalidFormat {
+                span: label.span.into(),
+                what: "container name".into(),
+                reason: "longer than 255 characters".into(),
+                help: "use a shorter name".into(),
+            });
+            return None;
+        }
+        Some(label.name.clone())
+    }
+
+    pub(super) fn image(&mut self, v: Val) -> Option<Text> {
+        let image = self.text(v)?;
+        if let Text::Literal(s) = &image {
+            let reason = if s.trim().is_empty() {
+                Some("it is empty".to_string())
+            } else if s.len() > 255 {
+                Some(format!(
+                    "it is {} characters long, the limit is 255",
+                    s.len()
+                ))
+            } else if s.chars().any(char::is_whitespace) {
+                Some("it contains white space".to_string())
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                self.diags.push(InvalidFormat {
+                    span: v.span().into(),
+                    what: "image".into(),
+                    reason,
+                    help: "write an image reference such as `nginx:latest` or `123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.2`".into(),
+                });
+                return None;
+            }
+        }
+        Some(image)
+    }
+
+    /// `port = 80/tcp` or `ports = [80/tcp, 9090/tcp]`.
+    pub(super) fn ports(&mut self, f: &mut Fields) -> Option<Vec<PortMapping>> {
+        let one = f.optional(self, "port");
+        let many = f.optional(self, "ports");
+        let mut out = Vec::new();
+        let mut ok = true;
+        if let (Some(a), Some(b)) = (one, many) {
+            self.diags.push(DuplicateField {
+                span: b.span().into(),
+                first: a.span().into(),
+                key: "port".into(),
+            });
+            return None;
+        }
+        if let Some(v) = one {
+            out.push(self.port(v)?);
+        }
+        if let Some(v @ Val::Expr(e)) = many {
+            match &e.kind {
+                ExprKind::List(items) => {
+                    let mut seen: HashMap<(u16, &str), Span> = HashMap::new();
+                    for item in items {
+                        match self.port(Val::Expr(item)) {
+                            Some(p) => {
+                                if let Some(first) =
+                                    seen.insert((p.port, p.protocol.as_aws()), item.span)
+                                {
+                                    self.diags.push(DuplicateName {
+                                        span: item.span.into(),
+                                        first: first.into(),
+                                        what: "port".into(),
+                                        name: format!("{}/{}", p.port, p.protocol.as_aws()),
+                                    });
+                                    ok = false;
+                                }
+                                out.push(p);
+                            }
+                            None => ok = false,
+                        }
+                    }
+                }
+                _ => {
+                    self.diags.push(TypeMismatch {
+                        span: v.span().into(),
+                        expected: "a list of ports".into(),
+                        found: v.describe().into(),
+                        help: "write `ports = [80/tcp, 9090/tcp]`, or `port = 80/tcp` for one"
+                            .into(),
+                    });
+                    ok = false;
+                }
+            }
+        } else if let Some(v @ Val::Block(_)) = many {
+            self.diags.push(TypeMismatch {
+                span: v.span().into(),
+                expected: "a list of ports".into(),
+                found: "a block".into(),
+                help: "write `ports = [80/tcp, 9090/tcp]`".into(),
+            });
+            ok = false;
+        }
+        ok.then_some(out)
+    }
+
+    /// `env { NAME = "value" }`; values are strings, numbers, booleans or
+    /// `<service>.dns_name`.
+    pub(super) fn environment(&mut self, v: Val) -> Option<BTreeMap<String, String>> {
+        let (body, _) = object(self, "env", v)?;
+        let mut out = BTreeMap::new();
+        let mut ok = true;
+        let mut seen: HashMap<&str, Span> = HashMap::new();
+        for entry in &body.entries {
+            let key = entry.key();
+            if let Some(first) = seen.insert(&key.name, key.span) {
+                self.diags.push(DuplicateField {
+                    span: key.span.into(),
+                    first: first.into(),
+                    key: key.name.clone(),
+                });
+                ok = false;
+                continue;
+            }
+            let Entry::Attribute(attr) = entry else {
+                self.diags.push(TypeMismatch {
+                    span: key.span.into(),
+                    expected: "`NAME = value`".into(),
+                    found: "a block".into(),
+                    help: "environment variables are `NAME = \"value\"`".into(),
+                });
+                ok = false;
+                continue;
+            };
+            let value = match &attr.value.kind {
+                ExprKind::String(s) => Some(s.clone()),
+                ExprKind::Number(n) => Some(n.replace('_', "")),
+                ExprKind::Bool(b) => Some(b.to_string()),
+                ExprKind::Path(p) if p.len() == 2 && p[0].name != "input" => self.dns_reference(p),
+                _ => {
+                    self.diags.push(TypeMismatch {
+                        span: attr.value.span.into(),
+                        expected: "a string".into(),
+                        found: attr.value.kind.describe().into(),
+                        help: "environment values are strings, numbers, booleans or `SERVICE.dns_name`".into(),
+                    });
+                    None
+                }
+            };
+            match value {
+                Some(v) => {
+                    out.insert(key.name.clone(), v);
+                }
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// `logs { ... }` of a container; defaults when omitted.
+    pub(super) fn logs(&mut self, service: &str, v: Option<Val>) -> Option<Logs> {
+        let mut logs = Logs {
+            group: format!("/ecs/{service}"),
+            region: None,
+            stream_prefix: "ecs".into(),
+            create_group: true,
+        };
+        let Some(v) = v else { return Some(logs) };
+        let (body, header) = object(self, "logs", v)?;
+        let mut f = Fields::new("logs", header, body);
+        let mut ok = true;
+        if let Some(v) = f.optional(self, "group") {
+            match self.log_group_name(v) {
+                Some(g) => logs.group = g,
+                None => ok = false,
+            }
+        }
+        if let Some(v) = f.optional(self, "region") {
+            match self.text(v) {
+                Some(r) => logs.region = Some(r),
+                None => ok = false,
+            }
+        }
+        if let Some(v) = f.optional(self, "stream_prefix") {
+            match self.string(v) {
+                Some(p) if !p.is_empty() && !p.contains(':') && !p.contains('*') => {
+                    logs.stream_prefix = p
+                }
+                Some(_) => {
+                    self.diags.push(InvalidFormat {
+                        span: v.span().into(),
+                        what: "stream prefix".into(),
+                        reason: "it is empty or contains `:` or `*`".into(),
+                        help: "Fargate requires a stream prefix such as `ecs`".into(),
+                    });
+                    ok = false;
+                }
+                None => ok = false,
+            }
+        }
+        if let Some(v) = f.optional(self, "create") {
+            match self.bool(v) {
+                Some(b) => logs.create_group = b,
+                None => ok = false,
+            }
+        }
+        // retention is read per group in `log_groups`, but asked for here so
+        // it counts as known.
+        let _ = f.optional(self, "retention");
+        f.finish(self);
+        ok.then_some(logs)
+    }
+
+    pub(super) fn log_group_name(&mut self, v: Val) -> Option<String> {
+        let s = self.string(v)?;
+        let ok = !s.is_empty()
+            && s.len() <= 512
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c));
+        if !ok {
+            self.diags.push(InvalidFormat {
+                span: v.span().into(),
+                what: "log group name".into(),
+                reason: "log group names are 1 to 512 characters of letters, digits and `._-/#`"
+                    .into(),
+                help: "use a name such as `/ecs/service_b`".into(),
+            });
+            return None;
+        }
+        Some(s)
+    }
+
+    /// The log groups svc creates for a service, one per distinct group
+    /// name, with their retention (default 30 days).
+    pub(super) fn log_groups(
+        &mut self,
+        blocks: &[&'d Block],
+        containers: &[Container],
+    ) -> Option<Vec<LogGroup>> {
+        let mut groups: Vec<(LogGroup, Option<Span>)> = Vec::new();
+        let mut ok = true;
+        for (block, container) in blocks.iter().zip(containers) {
+            let Some(logs) = &container.logs else {
+                continue;
+            };
+            if !logs.create_group {
+                continue;
+            }
+            let retention_val = block
+                .body
+                .entries
+                .iter()
+                .find_map(|e| match e {
+                    Entry::Block(b) if b.kind.name == "logs" => Some(&b.body),
+                    Entry::Attribute(a) if a.key.name == "logs" => match &a.value.kind {
+                        ExprKind::Object(body) => Some(body),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .and_then(|body| {
+                    body.entries.iter().find_map(|e| match e {
+                        Entry::Attribute(a) if a.key.name == "retention" => Some(&a.value),
+                        _ => None,
+                    })
+                });
+            let retention = match retention_val {
+                Some(e) => match self.retention(Val::Expr(e)) {
+                    Some(r) => r,
+                    None => {
+                        ok = false;
+                        continue;
+                    }
+                },
+                None => Some(30),
+            };
+            match groups.iter().find(|(g, _)| g.name == logs.group) {
+                Some((g, first)) if g.retention_days != retention && retention_val.is_some() => {
+                    if let (Some(first), Some(e)) = (first, retention_val) {
+                        self.diags.push(DuplicateField {
+                            span: e.span.into(),
+                            first: (*first).into(),
+                            key: format!("retention of log group {}", logs.group),
+                        });
+                        ok = false;
+                    }
+                }
+                Some(_) => {}
+                None => groups.push((
+                    LogGroup {
+                        name: logs.group.clone(),
+                        retention_days: retention,
+                    },
+                    retention_val.map(|e| e.span),
+                )),
+            }
+        }
+        ok.then(|| groups.into_iter().map(|(g, _)| g).collect())
+    }
+
+    /// `retention = 30d` or `retention = never`.
+    pub(super) fn retention(&mut self, v: Val) -> Option<Option<u32>> {
+        if let Val::Expr(e) = v {
+            if let ExprKind::Path(_) = &e.kind {
+                return self.enum_value(v, "retention", &[("never", None)]);
+            }
+        }
+        let seconds = self.duration(v, "log retention")?;
+        let days = seconds / 86400;
+        if seconds % 86400 != 0 || !rules::LOG_RETENTION_DAYS.contains(&days) {
+            self.diags.push(LogRetention {
+                span: v.span().into(),
+                days,
+                help: rules::retention_neighbours(days.max(1)),
+            });
+            return None;
+        }
+        Some(Some(days as u32))
+    }
+
+    pub(super) fn health(&mut self, v: Val) -> Option<HealthCheck> {
+        let (body, header) = object(self, "health", v)?;
+        let mut f = Fields::new("health", header, body);
+        let shell = f.optional(self, "shell");
+        let exec = f.optional(self, "exec");
+        let command = match (shell, exec) {
+            (Some(_), Some(e)) => {
+                self.diags.push(super::errors::HealthCommand {
+                    span: e.span().into(),
+                    message: "a health check has either `shell` or `exec`, not both".into(),
+                    label: "second command".into(),
+                });
+                None
+            }
+            (None, None) => {
+                self.diags.push(super::errors::HealthCommand {
+                    span: header.into(),
+                    message: "a health check needs a command".into(),
+                    label: "no `shell` or `exec` here".into(),
+                });
+                None
+            }
+            (Some(s), None) => self.string(s).and_then(|cmd| {
+                if cmd.trim().is_empty() {
+                    self.diags.push(super::errors::HealthCommand {
+                        span: s.span().into(),
+                        message: "the health-check command is empty".into(),
+                        label: "empty command".into(),
+                    });
+                    return None;
+                }
+                Some(crate::model::HealthCommand::Shell(cmd))
+            }),
+            (None, Some(e)) => self.string_list(e).and_then(|args| {
+                if args.is_empty() || args[0].trim().is_empty() {
+                    self.diags.push(super::errors::HealthCommand {
+                        span: e.span().into(),
+                        message: "the health-check command is empty".into(),
+                        label: "empty command".into(),
+                    });
+                    return None;
+                }
+                if args[0] == "CMD" || args[0] == "CMD-SHELL" {
+                    self.diags.push(super::errors::HealthCommand {
+                        span: e.span().into(),
+                        message: format!("`exec` starts with `{}`, which svc adds itself", args[0]),
+                        label: "remove the first item".into(),
+                    });
+                    return None;
+                }
+                Some(crate::model::HealthCommand::Exec(args))
+            }),
+        };
+        let interval = self.health_value(&mut f, &rules::HEALTH_INTERVAL, Some(30));
+        let timeout = self.health_value(&mut f, &rules::HEALTH_TIMEOUT, Some(5));
+        let retries = self.health_value(&mut f, &rules::HEALTH_RETRIES, Some(3));
+        let start_period = self.health_value(&mut f, &rules::HEALTH_START_PERIOD, None);
+        f.finish(self);
+        Some(HealthCheck {
+            command: command?,
+            interval_s: interval?? as u32,
+            timeout_s: timeout?? as u32,
+            retries: retries?? as u32,
+            start_period_s: start_period?.map(|v| v as u32),
+        })
+    }
+
+    /// Reads one health-check field and checks its range. `Some(None)`
+    /// means unset without a default.
+    pub(super) fn health_value(
+        &mut self,
+        f: &mut Fields,
+        limit: &HealthLimit,
+        default: Option<u64>,
+    ) -> Option<Option<u64>> {
+        let Some(v) = f.optional(self, limit.field) else {
+            return Some(default);
+        };
+        let value = if limit.seconds {
+            self.duration(v, &format!("health-check {}", limit.field))?
+        } else {
+            self.uint(v, limit.field, 0, u64::MAX)?
+        };
+        if value < limit.min || value > limit.max {
+            self.diags.push(HealthRange {
+                span: v.span().into(),
+                field: limit.field.into(),
+                range: format!(
+                    "between {} and {}",
+                    limit.format(limit.min),
+                    limit.format(limit.max)
+                ),
+                found: limit.format(value),
+                help: format!(
+                    "ECS accepts a health-check {} from {} to {}",
+                    limit.field,
+                    limit.format(limit.min),
+                    limit.format(limit.max)
+                ),
+            });
+            return None;
+        }
+        Some(Some(value))
+    }
+}
