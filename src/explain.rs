@@ -33,6 +33,22 @@ codes! {
     "svc::health::command" => "health.command",
     "svc::logs::retention" => "logs.retention",
     "svc::discovery::records" => "discovery.records",
+    "svc::discovery::routing" => "discovery.routing",
+    "svc::discovery::failure_threshold" => "discovery.failure_threshold",
+    "svc::discovery::instances" => "discovery.instances",
+    "svc::discovery::name_conflict" => "discovery.name_conflict",
+    "svc::discovery::multivalue_limit" => "discovery.multivalue_limit",
+    "svc::discovery::health_check" => "discovery.health_check",
+    "svc::fargate::platform" => "fargate.platform",
+    "svc::iam::role_arn" => "iam.role_arn",
+    "svc::container::essential" => "container.essential",
+    "svc::container::memory" => "container.memory",
+    "svc::container::resources" => "container.resources",
+    "svc::container::port_conflict" => "container.port_conflict",
+    "svc::health::timeout" => "health.timeout",
+    "svc::network::egress" => "network.egress",
+    "svc::logs::external_group" => "logs.external_group",
+    "svc::tags::invalid" => "tags.invalid",
 }
 
 /// The explanation of `code` (with or without the `svc::` prefix).

@@ -169,6 +169,8 @@ pub struct Service {
     pub cpu: u32,
     /// Task memory in MiB.
     pub memory_mib: u32,
+    /// Ephemeral storage in GiB (`None`: Fargate's default 20 GiB).
+    pub storage_gib: Option<u32>,
     /// awsvpc network settings.
     pub network: Network,
     /// IAM role the containers assume, if any.
@@ -207,6 +209,18 @@ pub struct Network {
     pub security_groups: TextList,
     /// Whether tasks get a public IP.
     pub public_ip: bool,
+    /// How tasks without a public IP reach the internet or AWS APIs.
+    pub egress: Option<Egress>,
+}
+
+/// A declared path out of the VPC for tasks without a public IP.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Egress {
+    /// A NAT gateway route in the subnets.
+    Nat,
+    /// VPC endpoints for ECR, S3 and CloudWatch Logs.
+    VpcEndpoints,
 }
 
 /// A container of a task.
@@ -246,7 +260,7 @@ pub struct PortMapping {
 }
 
 /// Transport protocol of a port.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum Protocol {
     /// TCP

@@ -10,28 +10,60 @@ use super::fields::{object, Fields, Val};
 use super::rules::{self, HealthLimit};
 use super::Checker;
 
+/// Where a container's settings were written, for rules that compare
+/// containers of one task.
+pub(super) struct ContainerSpans {
+    /// `cpu = ...`
+    pub cpu: Option<Span>,
+    /// `memory = ...`
+    pub memory: Option<Span>,
+    /// `memory_reservation = ...`
+    pub reservation: Option<Span>,
+    /// Each port, in order.
+    pub ports: Vec<Span>,
+}
+
 impl<'d> Checker<'d> {
-    pub(super) fn container(&mut self, service: &str, block: &'d Block) -> Option<Container> {
+    pub(super) fn container(
+        &mut self,
+        service: &str,
+        block: &'d Block,
+    ) -> Option<(Container, ContainerSpans)> {
         let label = block.label.as_ref()?;
         let mut f = Fields::new(format!("container {}", label.name), label.span, &block.body);
         let name = self.container_name(label);
         let image = f
             .required(self, "image", "image = \"nginx:latest\"")
             .and_then(|v| self.image(v));
-        let cpu = match f.optional(self, "cpu") {
+        let cpu_val = f.optional(self, "cpu");
+        let cpu = match cpu_val {
             Some(v) => self.cpu_units(v, "container cpu").map(|n| Some(n as u32)),
             None => Some(None),
         };
-        let memory_mib = match f.optional(self, "memory") {
+        let memory_val = f.optional(self, "memory");
+        let memory_mib = match memory_val {
             Some(v) => self.size_mib(v, "container memory").map(|n| Some(n as u32)),
             None => Some(None),
         };
-        let memory_reservation_mib = match f.optional(self, "memory_reservation") {
+        let reservation_val = f.optional(self, "memory_reservation");
+        let memory_reservation_mib = match reservation_val {
             Some(v) => self
                 .size_mib(v, "container memory reservation")
                 .map(|n| Some(n as u32)),
             None => Some(None),
         };
+        if let (Some(Some(limit)), Some(Some(reservation)), Some(lv), Some(rv)) =
+            (memory_mib, memory_reservation_mib, memory_val, reservation_val)
+        {
+            if reservation >= limit {
+                self.diags.push(ContainerMemory {
+                    reservation_span: rv.span().into(),
+                    memory_span: lv.span().into(),
+                    reservation: rules::format_mib(reservation as u64),
+                    memory: rules::format_mib(limit as u64),
+                });
+            }
+        }
         let essential = match f.optional(self, "essential") {
             Some(v) => self.bool(v),
             None => Some(true),
@@ -54,7 +86,14 @@ impl<'d> Checker<'d> {
             None => Some(None),
         };
         f.finish(self);
-        Some(Container {
+        let (ports, port_spans): (Vec<PortMapping>, Vec<Span>) = ports?.into_iter().unzip();
+        let spans = ContainerSpans {
+            cpu: cpu_val.map(|v| v.span()),
+            memory: memory_val.map(|v| v.span()),
+            reservation: reservation_val.map(|v| v.span()),
+            ports: port_spans,
+        };
+        let container = Container {
             name: name?,
             image: image?,
             cpu: cpu?,
@@ -62,11 +101,12 @@ impl<'d> Checker<'d> {
             memory_reservation_mib: memory_reservation_mib?,
             essential: essential?,
             command: command?,
-            ports: ports?,
+            ports,
             environment: environment?,
             logs: Some(logs?),
             health: health?,
-        })
+        };
+        Some((container, spans))
     }
 
     pub(super) fn container_name(&mut self, label: &crate::syntax::ast::Ident) -> Option<String> {
@@ -111,7 +151,7 @@ impl<'d> Checker<'d> {
     }
 
     /// `port = 80/tcp` or `ports = [80/tcp, 9090/tcp]`.
-    pub(super) fn ports(&mut self, f: &mut Fields) -> Option<Vec<PortMapping>> {
+    pub(super) fn ports(&mut self, f: &mut Fields) -> Option<Vec<(PortMapping, Span)>> {
         let one = f.optional(self, "port");
         let many = f.optional(self, "ports");
         let mut out = Vec::new();
@@ -125,7 +165,7 @@ impl<'d> Checker<'d> {
             return None;
         }
         if let Some(v) = one {
-            out.push(self.port(v)?);
+            out.push((self.port(v)?, v.span()));
         }
         if let Some(v @ Val::Expr(e)) = many {
             match &e.kind {
@@ -145,7 +185,7 @@ impl<'d> Checker<'d> {
                                     });
                                     ok = false;
                                 }
-                                out.push(p);
+                                out.push((p, item.span));
                             }
                             None => ok = false,
                         }
@@ -272,6 +312,12 @@ impl<'d> Checker<'d> {
             match self.bool(v) {
                 Some(b) => logs.create_group = b,
                 None => ok = false,
+            }
+            if !logs.create_group {
+                self.warn(ExternalLogGroup {
+                    span: v.span().into(),
+                    group: logs.group.clone(),
+                });
             }
         }
         // retention is read per group in `log_groups`, but asked for here so
@@ -446,12 +492,22 @@ impl<'d> Checker<'d> {
         let retries = self.health_value(&mut f, &rules::HEALTH_RETRIES, Some(3));
         let start_period = self.health_value(&mut f, &rules::HEALTH_START_PERIOD, None);
         f.finish(self);
+        let ((interval, interval_span), (timeout, timeout_span)) = (interval?, timeout?);
+        let (interval, timeout) = (interval? as u32, timeout? as u32);
+        if timeout >= interval {
+            self.warn(HealthTimeout {
+                timeout_span: timeout_span.into(),
+                interval_span: interval_span.into(),
+                timeout,
+                interval,
+            });
+        }
         Some(HealthCheck {
             command: command?,
-            interval_s: interval?? as u32,
-            timeout_s: timeout?? as u32,
-            retries: retries?? as u32,
-            start_period_s: start_period?.map(|v| v as u32),
+            interval_s: interval,
+            timeout_s: timeout,
+            retries: retries?.0? as u32,
+            start_period_s: start_period?.0.map(|v| v as u32),
         })
     }
 
@@ -462,9 +518,9 @@ impl<'d> Checker<'d> {
         f: &mut Fields,
         limit: &HealthLimit,
         default: Option<u64>,
-    ) -> Option<Option<u64>> {
+    ) -> Option<(Option<u64>, Span)> {
         let Some(v) = f.optional(self, limit.field) else {
-            return Some(default);
+            return Some((default, f.header()));
         };
         let value = if limit.seconds {
             self.duration(v, &format!("health-check {}", limit.field))?
@@ -490,6 +546,6 @@ impl<'d> Checker<'d> {
             });
             return None;
         }
-        Some(Some(value))
+        Some((Some(value), v.span()))
     }
 }

@@ -35,7 +35,8 @@ impl<'d> Checker<'d> {
                 }
             },
         };
-        let name = match f.optional(self, "name") {
+        let name_val = f.optional(self, "name");
+        let name = match name_val {
             Some(v) => self.dns_name(v, "discovery service name", 127),
             None => Some(default_discovery_name(service)),
         };
@@ -60,7 +61,8 @@ impl<'d> Checker<'d> {
             }),
             None => Some(10),
         };
-        let routing = match f.optional(self, "routing") {
+        let routing_val = f.optional(self, "routing");
+        let routing = match routing_val {
             Some(v) => self.enum_value(
                 v,
                 "routing policy",
@@ -72,17 +74,34 @@ impl<'d> Checker<'d> {
             None => Some(RoutingPolicy::Multivalue),
         };
         let health_check = match f.optional(self, "health_check") {
-            Some(v) => self.enum_value(
-                v,
-                "discovery health check",
-                &[("custom", true), ("none", false)],
-            ),
+            Some(v) => {
+                let on = self.enum_value(
+                    v,
+                    "discovery health check",
+                    &[("custom", true), ("none", false)],
+                );
+                if on == Some(false) {
+                    self.warn(NoCustomHealthCheck {
+                        span: v.span().into(),
+                    });
+                }
+                on
+            }
             None => Some(true),
         };
         let failure_threshold = match f.optional(self, "failure_threshold") {
             Some(v) => self
-                .uint(v, "failure_threshold", 1, 10)
-                .map(|n| Some(n as u32)),
+                .uint(v, "failure_threshold", 0, u64::MAX)
+                .and_then(|n| {
+                    if n != 1 {
+                        self.diags.push(FailureThreshold {
+                            span: v.span().into(),
+                            value: n,
+                        });
+                        return None;
+                    }
+                    Some(Some(n as u32))
+                }),
             None => Some(None),
         };
         let srv_container = f.optional(self, "container");
@@ -90,6 +109,27 @@ impl<'d> Checker<'d> {
         f.finish(self);
 
         let records = records?;
+        if records.contains(&RecordType::CNAME) && routing == Some(RoutingPolicy::Multivalue) {
+            self.diags.push(DiscoveryRouting {
+                span: routing_val.map_or(header, |v| v.span()).into(),
+                records: records_val.map_or(header, |v| v.span()).into(),
+            });
+        }
+        if let (Some(ns), Some(n)) = (&namespace, &name) {
+            let key = (ns.clone(), n.to_lowercase());
+            let span = name_val.map_or(header, |v| v.span());
+            match self.discovery_names.get(&key) {
+                Some(first) => self.diags.push(DiscoveryNameConflict {
+                    span: span.into(),
+                    first: (*first).into(),
+                    name: n.clone(),
+                    namespace: ns.clone(),
+                }),
+                None => {
+                    self.discovery_names.insert(key, span);
+                }
+            }
+        }
         let srv_target = if records.contains(&RecordType::SRV) {
             Some(self.srv_target(records_val, srv_container, containers)?)
         } else {

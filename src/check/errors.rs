@@ -326,3 +326,279 @@ pub struct DiscoveryRecords {
     #[help]
     pub help: String,
 }
+
+/// 8 and 16 vCPU tasks on a platform version that does not offer them.
+#[derive(Debug, Error, Diagnostic)]
+#[error("Fargate platform {version} has no {cpu}-unit tasks")]
+#[diagnostic(
+    code(svc::fargate::platform),
+    help("8 and 16 vCPU tasks need platform version 1.4.0 or later: use `platform_version = \"1.4.0\"` or \"LATEST\"")
+)]
+pub struct FargatePlatform {
+    /// The platform version.
+    #[label("platform {version}")]
+    pub version_span: SourceSpan,
+    /// The cpu value.
+    #[label("{cpu} cpu units")]
+    pub cpu_span: SourceSpan,
+    /// The version.
+    pub version: String,
+    /// The cpu units.
+    pub cpu: u64,
+}
+
+/// A role given as something other than an IAM role ARN.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{value}` is not an IAM role ARN")]
+#[diagnostic(code(svc::iam::role_arn))]
+pub struct RoleArn {
+    /// The value.
+    #[label("expected arn:aws:iam::ACCOUNT:role/NAME")]
+    pub span: SourceSpan,
+    /// The value as written.
+    pub value: String,
+    /// The fix.
+    #[help]
+    pub help: String,
+}
+
+/// A task in which no container is essential.
+#[derive(Debug, Error, Diagnostic)]
+#[error("service {service} has no essential container")]
+#[diagnostic(
+    code(svc::container::essential),
+    help("ECS needs at least one essential container per task; remove `essential = false` from the main container")
+)]
+pub struct NoEssentialContainer {
+    /// The service name.
+    #[label("every container here has `essential = false`")]
+    pub span: SourceSpan,
+    /// The service.
+    pub service: String,
+}
+
+/// A container whose memory reservation is not below its hard limit.
+#[derive(Debug, Error, Diagnostic)]
+#[error("memory_reservation ({reservation}) must be less than memory ({memory})")]
+#[diagnostic(
+    code(svc::container::memory),
+    help("the reservation is the soft limit and must stay below the hard limit; lower it or raise `memory`")
+)]
+pub struct ContainerMemory {
+    /// The reservation.
+    #[label("soft limit")]
+    pub reservation_span: SourceSpan,
+    /// The hard limit.
+    #[label("hard limit")]
+    pub memory_span: SourceSpan,
+    /// Reservation as written.
+    pub reservation: String,
+    /// Limit as written.
+    pub memory: String,
+}
+
+/// Containers that ask for more cpu or memory than the task has.
+#[derive(Debug, Error, Diagnostic)]
+#[error("the containers of {service} need {needed} {what}, but the task has {available}")]
+#[diagnostic(code(svc::container::resources))]
+pub struct ContainerResources {
+    /// The task size.
+    #[label("the task has {available}")]
+    pub task_span: SourceSpan,
+    /// The largest container request.
+    #[label("this container alone asks for {largest}")]
+    pub container_span: SourceSpan,
+    /// The service.
+    pub service: String,
+    /// `cpu` or `memory`.
+    pub what: String,
+    /// Sum of the containers.
+    pub needed: String,
+    /// Task value.
+    pub available: String,
+    /// The largest single request.
+    pub largest: String,
+    /// The fix.
+    #[help]
+    pub help: String,
+}
+
+/// The same port mapped by two containers of one task.
+#[derive(Debug, Error, Diagnostic)]
+#[error("port {port} is used by two containers of the task")]
+#[diagnostic(
+    code(svc::container::port_conflict),
+    help("under awsvpc all containers of a task share one network interface; give each container its own port")
+)]
+pub struct PortConflict {
+    /// The second use.
+    #[label("used again here")]
+    pub span: SourceSpan,
+    /// The first use.
+    #[label("first used here")]
+    pub first: SourceSpan,
+    /// The port.
+    pub port: String,
+}
+
+/// A health-check timeout that is not shorter than its interval.
+#[derive(Debug, Error, Diagnostic)]
+#[error("health-check timeout ({timeout}s) is not shorter than the interval ({interval}s)")]
+#[diagnostic(
+    code(svc::health::timeout),
+    severity(Warning),
+    help("a check that may run as long as the interval overlaps the next one; make the timeout shorter than the interval")
+)]
+pub struct HealthTimeout {
+    /// The timeout (or the block, when it is the default).
+    #[label("timeout {timeout}s")]
+    pub timeout_span: SourceSpan,
+    /// The interval.
+    #[label("interval {interval}s")]
+    pub interval_span: SourceSpan,
+    /// Seconds.
+    pub timeout: u32,
+    /// Seconds.
+    pub interval: u32,
+}
+
+/// No public IP and no declared way out to pull images.
+#[derive(Debug, Error, Diagnostic)]
+#[error("tasks get no public IP and no egress path is declared")]
+#[diagnostic(
+    code(svc::network::egress),
+    severity(Warning),
+    help("without a NAT gateway or VPC endpoints the tasks cannot pull images or write logs; say which you have with `egress = nat` or `egress = vpc_endpoints`, or set `public_ip = true`")
+)]
+pub struct NoEgress {
+    /// The network block.
+    #[label("public_ip is off here")]
+    pub span: SourceSpan,
+}
+
+/// MULTIVALUE answers with at most 8 records.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{replicas} tasks, but a MULTIVALUE answer holds at most 8 records")]
+#[diagnostic(
+    code(svc::discovery::multivalue_limit),
+    severity(Warning),
+    help("callers see at most 8 of the {replicas} tasks per DNS answer; that is fine for load spreading, but not when each caller must reach every task")
+)]
+pub struct MultivalueLimit {
+    /// The replicas value.
+    #[label("{replicas} replicas")]
+    pub span: SourceSpan,
+    /// Replica count.
+    pub replicas: u32,
+}
+
+/// A discovery service without the custom health check config.
+#[derive(Debug, Error, Diagnostic)]
+#[error("without a custom health check, unhealthy tasks stay in DNS answers")]
+#[diagnostic(
+    code(svc::discovery::health_check),
+    severity(Warning),
+    help("remove `health_check = none`: the custom health check is how ECS tells Cloud Map which tasks are healthy")
+)]
+pub struct NoCustomHealthCheck {
+    /// The setting.
+    #[label("health check turned off")]
+    pub span: SourceSpan,
+}
+
+/// A log group svc does not create.
+#[derive(Debug, Error, Diagnostic)]
+#[error("log group `{group}` is not created by svc")]
+#[diagnostic(
+    code(svc::logs::external_group),
+    severity(Warning),
+    help("tasks fail to start when the group does not exist; remove `create = false`, or add \"svc::logs::external_group\" to the service's `allow` list if it is managed elsewhere")
+)]
+pub struct ExternalLogGroup {
+    /// The setting.
+    #[label("`create = false`")]
+    pub span: SourceSpan,
+    /// The group.
+    pub group: String,
+}
+
+/// A routing policy the record types do not allow.
+#[derive(Debug, Error, Diagnostic)]
+#[error("CNAME records need routing = weighted")]
+#[diagnostic(
+    code(svc::discovery::routing),
+    help("Cloud Map answers CNAME records one at a time; write `routing = weighted`")
+)]
+pub struct DiscoveryRouting {
+    /// The routing value (or the block).
+    #[label("multivalue routing")]
+    pub span: SourceSpan,
+    /// The records.
+    #[label("CNAME records")]
+    pub records: SourceSpan,
+}
+
+/// A failure threshold other than 1.
+#[derive(Debug, Error, Diagnostic)]
+#[error("failure_threshold {value} is not honoured: Cloud Map always uses 1")]
+#[diagnostic(
+    code(svc::discovery::failure_threshold),
+    help("remove `failure_threshold` or set it to 1; ECS reports a task unhealthy as soon as its container health check fails")
+)]
+pub struct FailureThreshold {
+    /// The value.
+    #[label("must be 1")]
+    pub span: SourceSpan,
+    /// The value.
+    pub value: u64,
+}
+
+/// More tasks than Cloud Map registers per service.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{replicas} tasks, but a Cloud Map service holds at most 1,000 instances")]
+#[diagnostic(
+    code(svc::discovery::instances),
+    help("ECS services with service discovery run at most 1,000 tasks; split the service")
+)]
+pub struct DiscoveryInstances {
+    /// The replicas value.
+    #[label("{replicas} replicas")]
+    pub span: SourceSpan,
+    /// Replica count.
+    pub replicas: u32,
+}
+
+/// Two discovery names that collide in DNS.
+#[derive(Debug, Error, Diagnostic)]
+#[error("discovery name `{name}` is used twice in namespace {namespace}")]
+#[diagnostic(
+    code(svc::discovery::name_conflict),
+    help("DNS names are case-insensitive, so both would answer for the same name; rename one")
+)]
+pub struct DiscoveryNameConflict {
+    /// The second service's name setting or block.
+    #[label("used again here")]
+    pub span: SourceSpan,
+    /// The first.
+    #[label("first used here")]
+    pub first: SourceSpan,
+    /// The name.
+    pub name: String,
+    /// The namespace.
+    pub namespace: String,
+}
+
+/// Tags AWS rejects.
+#[derive(Debug, Error, Diagnostic)]
+#[error("invalid tag: {reason}")]
+#[diagnostic(code(svc::tags::invalid))]
+pub struct InvalidTag {
+    /// The tag.
+    #[label("{reason}")]
+    pub span: SourceSpan,
+    /// What is wrong.
+    pub reason: String,
+    /// The fix.
+    #[help]
+    pub help: String,
+}

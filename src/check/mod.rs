@@ -52,7 +52,20 @@ pub struct Checker<'d> {
     order: Vec<(DeclKind, String)>,
     /// Inputs by name: type and where declared.
     inputs: HashMap<&'d str, (InputType, Span)>,
+    /// Warning codes the declaration being checked allows (`allow = [...]`).
+    allowed: Vec<String>,
+    /// Discovery names by (namespace, lower-case name), for DNS collisions.
+    discovery_names: HashMap<(String, String), Span>,
 }
+
+/// The warnings a declaration may allow with `allow = ["CODE"]`.
+pub const WARNINGS: [&str; 5] = [
+    "svc::health::timeout",
+    "svc::network::egress",
+    "svc::discovery::multivalue_limit",
+    "svc::discovery::health_check",
+    "svc::logs::external_group",
+];
 
 /// The closest candidate to `word`, if one is close enough to be a typo.
 pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
@@ -81,6 +94,8 @@ pub fn check(file: &File, diags: &mut Diagnostics) -> Option<Model> {
         decls: HashMap::new(),
         order: Vec::new(),
         inputs: HashMap::new(),
+        allowed: Vec::new(),
+        discovery_names: HashMap::new(),
     };
     let model = cx.file(file);
     (!cx.diags.has_errors()).then_some(model)
@@ -180,6 +195,57 @@ impl<'d> Checker<'d> {
             }
         }
         model
+    }
+
+    /// Reports a warning unless the current declaration allows its code.
+    pub fn warn(&mut self, warning: impl miette::Diagnostic + Send + Sync + 'static) {
+        let code = warning.code().map(|c| c.to_string()).unwrap_or_default();
+        if !self.allowed.contains(&code) {
+            self.diags.push(warning);
+        }
+    }
+
+    /// Reads `allow = ["svc::..."]`: warning codes accepted on purpose.
+    fn allow_list(&mut self, f: &mut Fields) -> Vec<String> {
+        let Some(v) = f.optional(self, "allow") else {
+            return Vec::new();
+        };
+        let e = match v {
+            Val::Expr(e) => e,
+            Val::Block(_) => {
+                self.string(v);
+                return Vec::new();
+            }
+        };
+        let ExprKind::List(items) = &e.kind else {
+            self.diags.push(TypeMismatch {
+                span: e.span.into(),
+                expected: "a list of warning codes".into(),
+                found: e.kind.describe().into(),
+                help: "write `allow = [\"svc::health::timeout\"]`".into(),
+            });
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let Some(code) = self.string(Val::Expr(item)) else { continue };
+            if WARNINGS.contains(&code.as_str()) {
+                out.push(code);
+                continue;
+            }
+            let help = match suggest(&code, WARNINGS.into_iter()) {
+                Some(s) => format!("did you mean \"{s}\"?"),
+                None => format!("warnings that can be allowed: {}", WARNINGS.join(", ")),
+            };
+            self.diags.push(UnknownEnumValue {
+                span: item.span.into(),
+                value: code,
+                what: "warning code".into(),
+                allowed: "a warning code".into(),
+                help,
+            });
+        }
+        out
     }
 
     /// The declaration `name` of `kind`, if any.
@@ -365,14 +431,38 @@ impl<'d> Checker<'d> {
                 crate::syntax::ast::Entry::Attribute(a) => self.string(Val::Expr(&a.value)),
                 crate::syntax::ast::Entry::Block(b) => self.string(Val::Block(b)),
             };
-            match value {
-                Some(v) => {
-                    out.insert(key.name.clone(), v);
-                }
-                None => ok = false,
+            let Some(value) = value else {
+                ok = false;
+                continue;
+            };
+            let reason = if key.name.is_empty() || key.name.chars().count() > 128 {
+                Some("keys are 1 to 128 characters".to_string())
+            } else if key.name.to_lowercase().starts_with("aws:") {
+                Some("the `aws:` prefix is reserved for AWS".to_string())
+            } else if value.chars().count() > 256 {
+                Some("values are at most 256 characters".to_string())
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                self.diags.push(InvalidTag {
+                    span: entry.span().into(),
+                    reason,
+                    help: "tag keys are 1 to 128 characters not starting with `aws:`, values at most 256".into(),
+                });
+                ok = false;
+                continue;
             }
+            out.insert(key.name.clone(), value);
         }
-        let _ = header;
+        if out.len() > 50 {
+            self.diags.push(InvalidTag {
+                span: header.into(),
+                reason: format!("{} tags, the limit is 50", out.len()),
+                help: "AWS resources take at most 50 tags".into(),
+            });
+            ok = false;
+        }
         ok.then_some(out)
     }
 

@@ -83,9 +83,20 @@ pub struct TaskDefinition {
     pub cpu: String,
     /// Task memory in MiB as a string.
     pub memory: String,
+    /// Ephemeral storage beyond the default 20 GiB.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ephemeral_storage: Option<EphemeralStorage>,
     /// Tags.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<Tag>,
+}
+
+/// Fargate ephemeral storage.
+#[derive(Debug, Clone, Serialize)]
+pub struct EphemeralStorage {
+    /// Size in GiB (21 to 200).
+    #[serde(rename = "sizeInGiB")]
+    pub size_in_gib: u32,
 }
 
 /// An ECS tag.
@@ -263,6 +274,9 @@ pub fn task_definition(service: &Service) -> TaskDefinition {
         requires_compatibilities: vec![service.launch_type.as_aws()],
         cpu: service.cpu.to_string(),
         memory: service.memory_mib.to_string(),
+        ephemeral_storage: service
+            .storage_gib
+            .map(|size_in_gib| EphemeralStorage { size_in_gib }),
         tags: service
             .tags
             .iter()

@@ -402,6 +402,13 @@ fn task_definition(model: &Model, service: &Service) -> Block {
     if let Some(task_role) = &def.task_role_arn {
         block = block.add_attribute(("task_role_arn", role_expr(task_role)));
     }
+    if let Some(storage) = &def.ephemeral_storage {
+        block = block.add_block(
+            Block::builder("ephemeral_storage")
+                .add_attribute(("size_in_gib", storage.size_in_gib as i64))
+                .build(),
+        );
+    }
     block = block.add_attribute((
         "container_definitions",
         Expression::FuncCall(Box::new(
