@@ -49,6 +49,7 @@ codes! {
     "svc::network::egress" => "network.egress",
     "svc::logs::external_group" => "logs.external_group",
     "svc::tags::invalid" => "tags.invalid",
+    "svc::secrets::value_from" => "secrets.value_from",
 }
 
 /// The explanation of `code` (with or without the `svc::` prefix).

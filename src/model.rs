@@ -244,6 +244,8 @@ pub struct Container {
     pub ports: Vec<PortMapping>,
     /// Environment variables, sorted by name.
     pub environment: BTreeMap<String, String>,
+    /// Secrets by variable name: where ECS reads each value from.
+    pub secrets: BTreeMap<String, String>,
     /// Log configuration.
     pub logs: Option<Logs>,
     /// Container health check.
@@ -426,5 +428,78 @@ impl Discovery {
             .map(|n| n.domain.as_str())
             .unwrap_or_default();
         format!("{}.{}", self.name, domain)
+    }
+}
+
+/// Where a container secret lives, parsed from its `valueFrom`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretRef {
+    /// A Secrets Manager secret: its ARN up to the secret name.
+    SecretsManager {
+        /// `arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME`.
+        secret_arn: String,
+    },
+    /// An SSM parameter given by ARN.
+    SsmArn(String),
+    /// An SSM parameter in the task's region and account, by name.
+    SsmName(String),
+}
+
+impl SecretRef {
+    /// Parses a `valueFrom`, explaining what is wrong when it is not a form
+    /// ECS accepts.
+    pub fn parse(value: &str) -> Result<SecretRef, String> {
+        if let Some(rest) = value.strip_prefix("arn:") {
+            let parts: Vec<&str> = rest.split(':').collect();
+            // PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE...
+            if parts.len() < 5 || !parts[0].starts_with("aws") {
+                return Err("not a complete ARN".into());
+            }
+            let (service, region, account) = (parts[1], parts[2], parts[3]);
+            if service != "secretsmanager" && service != "ssm" {
+                return Err(format!(
+                    "secrets come from secretsmanager or ssm, not `{service}`"
+                ));
+            }
+            if region.is_empty() {
+                return Err("the ARN has no region".into());
+            }
+            if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
+                return Err("the ARN's account id is not 12 digits".into());
+            }
+            return match service {
+                "secretsmanager" => {
+                    // secret:NAME[:json-key[:stage[:version-id]]]
+                    if parts[4] != "secret" || parts.len() < 6 || parts[5].is_empty() {
+                        return Err("a Secrets Manager ARN ends in `:secret:NAME`".into());
+                    }
+                    if parts.len() > 9 {
+                        return Err("too many `:` parts after the secret name (json-key:stage:version-id at most)".into());
+                    }
+                    Ok(SecretRef::SecretsManager {
+                        secret_arn: format!("arn:{}", parts[..6].join(":")),
+                    })
+                }
+                _ => {
+                    let resource = parts[4..].join(":");
+                    match resource.strip_prefix("parameter") {
+                        Some(name) if name.starts_with('/') && name.len() > 1 => {
+                            Ok(SecretRef::SsmArn(value.to_string()))
+                        }
+                        _ => Err("an SSM ARN ends in `:parameter/NAME`".into()),
+                    }
+                }
+            };
+        }
+        let valid = !value.is_empty()
+            && value.len() <= 2048
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_.-/".contains(c));
+        if valid {
+            Ok(SecretRef::SsmName(value.to_string()))
+        } else {
+            Err("neither an ARN nor an SSM parameter name (letters, digits, `_.-/`)".into())
+        }
     }
 }

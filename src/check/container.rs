@@ -1,6 +1,6 @@
 //! Checking `container` blocks: image, ports, environment, logs, health.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::model::*;
 use crate::syntax::ast::{Block, Entry, ExprKind, Span};
@@ -52,9 +52,12 @@ impl<'d> Checker<'d> {
                 .map(|n| Some(n as u32)),
             None => Some(None),
         };
-        if let (Some(Some(limit)), Some(Some(reservation)), Some(lv), Some(rv)) =
-            (memory_mib, memory_reservation_mib, memory_val, reservation_val)
-        {
+        if let (Some(Some(limit)), Some(Some(reservation)), Some(lv), Some(rv)) = (
+            memory_mib,
+            memory_reservation_mib,
+            memory_val,
+            reservation_val,
+        ) {
             if reservation >= limit {
                 self.diags.push(ContainerMemory {
                     reservation_span: rv.span().into(),
@@ -75,8 +78,23 @@ impl<'d> Checker<'d> {
         let ports = self.ports(&mut f);
         let environment = match f.optional(self, "env") {
             Some(v) => self.environment(v),
-            None => Some(BTreeMap::new()),
+            None => Some(Vec::new()),
         };
+        let secrets = match f.optional(self, "secrets") {
+            Some(v) => self.secrets(v),
+            None => Some(Vec::new()),
+        };
+        if let (Some(env), Some(secrets)) = (&environment, &secrets) {
+            for (name, _, span) in secrets {
+                if let Some((_, _, first)) = env.iter().find(|(n, _, _)| n == name) {
+                    self.diags.push(DuplicateField {
+                        span: (*span).into(),
+                        first: (*first).into(),
+                        key: format!("{name} (in env and in secrets)"),
+                    });
+                }
+            }
+        }
         let logs = match f.optional(self, "logs") {
             Some(v) => self.logs(service, Some(v)),
             None => self.logs(service, None),
@@ -102,7 +120,8 @@ impl<'d> Checker<'d> {
             essential: essential?,
             command: command?,
             ports,
-            environment: environment?,
+            environment: environment?.into_iter().map(|(k, v, _)| (k, v)).collect(),
+            secrets: secrets?.into_iter().map(|(k, v, _)| (k, v)).collect(),
             logs: Some(logs?),
             health: health?,
         };
@@ -216,55 +235,50 @@ impl<'d> Checker<'d> {
 
     /// `env { NAME = "value" }`; values are strings, numbers, booleans or
     /// `<service>.dns_name`.
-    pub(super) fn environment(&mut self, v: Val) -> Option<BTreeMap<String, String>> {
-        let (body, _) = object(self, "env", v)?;
-        let mut out = BTreeMap::new();
-        let mut ok = true;
-        let mut seen: HashMap<&str, Span> = HashMap::new();
-        for entry in &body.entries {
-            let key = entry.key();
-            if let Some(first) = seen.insert(&key.name, key.span) {
-                self.diags.push(DuplicateField {
-                    span: key.span.into(),
-                    first: first.into(),
-                    key: key.name.clone(),
+    pub(super) fn environment(&mut self, v: Val) -> Option<Vec<(String, String, Span)>> {
+        self.string_map(v, "env", &mut |cx, e| match &e.kind {
+            ExprKind::String(s) => Some(s.clone()),
+            ExprKind::Number(n) => Some(n.replace('_', "")),
+            ExprKind::Bool(b) => Some(b.to_string()),
+            ExprKind::Path(p) if p.len() == 2 && p[0].name != "input" => cx.dns_reference(p),
+            _ => {
+                cx.diags.push(TypeMismatch {
+                    span: e.span.into(),
+                    expected: "a string".into(),
+                    found: e.kind.describe().into(),
+                    help: "environment values are strings, numbers, booleans or `SERVICE.dns_name`"
+                        .into(),
                 });
-                ok = false;
-                continue;
+                None
             }
-            let Entry::Attribute(attr) = entry else {
-                self.diags.push(TypeMismatch {
-                    span: key.span.into(),
-                    expected: "`NAME = value`".into(),
-                    found: "a block".into(),
-                    help: "environment variables are `NAME = \"value\"`".into(),
+        })
+    }
+
+    /// `secrets { NAME = "arn:aws:ssm:..." }`: where ECS reads each value
+    /// from when the task starts. The values themselves never pass through
+    /// svc.
+    pub(super) fn secrets(&mut self, v: Val) -> Option<Vec<(String, String, Span)>> {
+        self.string_map(v, "secrets", &mut |cx, e| {
+            let ExprKind::String(s) = &e.kind else {
+                cx.diags.push(TypeMismatch {
+                    span: e.span.into(),
+                    expected: "a secret reference".into(),
+                    found: e.kind.describe().into(),
+                    help: "write the ARN of a Secrets Manager secret or SSM parameter, or an SSM parameter name, as a string".into(),
                 });
-                ok = false;
-                continue;
+                return None;
             };
-            let value = match &attr.value.kind {
-                ExprKind::String(s) => Some(s.clone()),
-                ExprKind::Number(n) => Some(n.replace('_', "")),
-                ExprKind::Bool(b) => Some(b.to_string()),
-                ExprKind::Path(p) if p.len() == 2 && p[0].name != "input" => self.dns_reference(p),
-                _ => {
-                    self.diags.push(TypeMismatch {
-                        span: attr.value.span.into(),
-                        expected: "a string".into(),
-                        found: attr.value.kind.describe().into(),
-                        help: "environment values are strings, numbers, booleans or `SERVICE.dns_name`".into(),
+            match SecretRef::parse(s) {
+                Ok(_) => Some(s.clone()),
+                Err(reason) => {
+                    cx.diags.push(SecretValueFrom {
+                        span: e.span.into(),
+                        reason,
                     });
                     None
                 }
-            };
-            match value {
-                Some(v) => {
-                    out.insert(key.name.clone(), v);
-                }
-                None => ok = false,
             }
-        }
-        ok.then_some(out)
+        })
     }
 
     /// `logs { ... }` of a container; defaults when omitted.

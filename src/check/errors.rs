@@ -602,3 +602,18 @@ pub struct InvalidTag {
     #[help]
     pub help: String,
 }
+
+/// A secret reference ECS cannot resolve.
+#[derive(Debug, Error, Diagnostic)]
+#[error("invalid secret reference: {reason}")]
+#[diagnostic(
+    code(svc::secrets::value_from),
+    help("use a Secrets Manager ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME, optionally :json-key:stage:version-id), an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME) or the name of an SSM parameter in the same region")
+)]
+pub struct SecretValueFrom {
+    /// The value.
+    #[label("{reason}")]
+    pub span: SourceSpan,
+    /// What is wrong.
+    pub reason: String,
+}

@@ -228,7 +228,9 @@ impl<'d> Checker<'d> {
         };
         let mut out = Vec::new();
         for item in items {
-            let Some(code) = self.string(Val::Expr(item)) else { continue };
+            let Some(code) = self.string(Val::Expr(item)) else {
+                continue;
+            };
             if WARNINGS.contains(&code.as_str()) {
                 out.push(code);
                 continue;
@@ -412,58 +414,36 @@ impl<'d> Checker<'d> {
         let Some(v) = f.optional(self, "tags") else {
             return Some(BTreeMap::new());
         };
-        let (body, header) = fields::object(self, "tags", v)?;
-        let mut out = BTreeMap::new();
+        let entries = self.string_map(v, "tags", &mut |cx, e| cx.string(Val::Expr(e)))?;
         let mut ok = true;
-        let mut seen: HashMap<&str, Span> = HashMap::new();
-        for entry in &body.entries {
-            let key = entry.key();
-            if let Some(first) = seen.insert(&key.name, key.span) {
-                self.diags.push(DuplicateField {
-                    span: key.span.into(),
-                    first: first.into(),
-                    key: key.name.clone(),
-                });
-                ok = false;
-                continue;
-            }
-            let value = match entry {
-                crate::syntax::ast::Entry::Attribute(a) => self.string(Val::Expr(&a.value)),
-                crate::syntax::ast::Entry::Block(b) => self.string(Val::Block(b)),
-            };
-            let Some(value) = value else {
-                ok = false;
-                continue;
-            };
-            let reason = if key.name.is_empty() || key.name.chars().count() > 128 {
-                Some("keys are 1 to 128 characters".to_string())
-            } else if key.name.to_lowercase().starts_with("aws:") {
-                Some("the `aws:` prefix is reserved for AWS".to_string())
+        for (key, value, span) in &entries {
+            let reason = if key.is_empty() || key.chars().count() > 128 {
+                "keys are 1 to 128 characters"
+            } else if key.to_lowercase().starts_with("aws:") {
+                "the `aws:` prefix is reserved for AWS"
             } else if value.chars().count() > 256 {
-                Some("values are at most 256 characters".to_string())
+                "values are at most 256 characters"
             } else {
-                None
-            };
-            if let Some(reason) = reason {
-                self.diags.push(InvalidTag {
-                    span: entry.span().into(),
-                    reason,
-                    help: "tag keys are 1 to 128 characters not starting with `aws:`, values at most 256".into(),
-                });
-                ok = false;
                 continue;
-            }
-            out.insert(key.name.clone(), value);
-        }
-        if out.len() > 50 {
+            };
             self.diags.push(InvalidTag {
-                span: header.into(),
-                reason: format!("{} tags, the limit is 50", out.len()),
+                span: (*span).into(),
+                reason: reason.into(),
+                help:
+                    "tag keys are 1 to 128 characters not starting with `aws:`, values at most 256"
+                        .into(),
+            });
+            ok = false;
+        }
+        if entries.len() > 50 {
+            self.diags.push(InvalidTag {
+                span: v.span().into(),
+                reason: format!("{} tags, the limit is 50", entries.len()),
                 help: "AWS resources take at most 50 tags".into(),
             });
             ok = false;
         }
-        ok.then_some(out)
+        ok.then(|| entries.into_iter().map(|(k, v, _)| (k, v)).collect())
     }
 
     /// A name of ECS resources: `[A-Za-z0-9_-]`, 1 to `max` characters.

@@ -21,7 +21,12 @@ impl<'d> Checker<'d> {
         service
     }
 
-    fn service_body(&mut self, decl: &'d Decl, f: &mut Fields<'d>, model: &mut Model) -> Option<Service> {
+    fn service_body(
+        &mut self,
+        decl: &'d Decl,
+        f: &mut Fields<'d>,
+        model: &mut Model,
+    ) -> Option<Service> {
         let name = &decl.name.name;
         if name.len() > 255 {
             self.diags.push(InvalidFormat {
@@ -129,7 +134,13 @@ impl<'d> Checker<'d> {
             }
         }
         if containers_ok && !containers.is_empty() {
-            self.task_rules(name, decl.name.span, size.zip(size_val), &containers, &spans);
+            self.task_rules(
+                name,
+                decl.name.span,
+                size.zip(size_val),
+                &containers,
+                &spans,
+            );
         }
 
         let discovery = match f.optional(self, "discovery") {
@@ -292,7 +303,10 @@ impl<'d> Checker<'d> {
                 .enum_value(
                     v,
                     "egress path",
-                    &[("nat", Egress::Nat), ("vpc_endpoints", Egress::VpcEndpoints)],
+                    &[
+                        ("nat", Egress::Nat),
+                        ("vpc_endpoints", Egress::VpcEndpoints),
+                    ],
                 )
                 .map(Some),
             None => Some(None),
@@ -344,7 +358,8 @@ impl<'d> Checker<'d> {
                 what: "ephemeral storage".into(),
                 range: "a whole number of GiB from 21GiB to 200GiB".into(),
                 found: rules::format_mib(mib),
-                help: "Fargate tasks get 20GiB by default; `storage` raises it to 21GiB to 200GiB".into(),
+                help: "Fargate tasks get 20GiB by default; `storage` raises it to 21GiB to 200GiB"
+                    .into(),
             });
             return None;
         }
@@ -413,7 +428,9 @@ impl<'d> Checker<'d> {
             .zip(spans)
             .filter_map(|(c, s)| Some((c.cpu?, s.cpu?)))
             .collect();
-        self.fits(service, "cpu units", cpu, &cpu_requests, size_val, &|v| v.to_string());
+        self.fits(service, "cpu units", cpu, &cpu_requests, size_val, &|v| {
+            v.to_string()
+        });
         // memory: each container counts with its hard limit, or else its
         // reservation.
         let mem_requests: Vec<(u32, Span)> = containers

@@ -587,6 +587,47 @@ impl Checker<'_> {
             .map(|(_, n)| n.clone())
             .collect()
     }
+
+    /// Reads `{ KEY = value, ... }` (env, secrets, tags): keys unique,
+    /// entries attributes only, each value read by `value`. Returns the
+    /// entries with the span of each entry, or `None` after an error.
+    pub fn string_map(
+        &mut self,
+        v: Val,
+        what: &str,
+        value: &mut dyn FnMut(&mut Self, &Expr) -> Option<String>,
+    ) -> Option<Vec<(String, String, Span)>> {
+        let (body, _) = super::fields::object(self, what, v)?;
+        let mut out: Vec<(String, String, Span)> = Vec::new();
+        let mut ok = true;
+        for entry in &body.entries {
+            let key = entry.key();
+            if let Some((_, _, first)) = out.iter().find(|(k, _, _)| *k == key.name) {
+                self.diags.push(DuplicateField {
+                    span: key.span.into(),
+                    first: (*first).into(),
+                    key: key.name.clone(),
+                });
+                ok = false;
+                continue;
+            }
+            let crate::syntax::ast::Entry::Attribute(attr) = entry else {
+                self.diags.push(TypeMismatch {
+                    span: key.span.into(),
+                    expected: "`NAME = value`".into(),
+                    found: "a block".into(),
+                    help: format!("{what} entries are `NAME = \"value\"`"),
+                });
+                ok = false;
+                continue;
+            };
+            match value(self, &attr.value) {
+                Some(v) => out.push((key.name.clone(), v, key.span)),
+                None => ok = false,
+            }
+        }
+        ok.then_some(out)
+    }
 }
 
 /// A help line for an unknown unit.

@@ -134,6 +134,9 @@ pub struct ContainerDefinition {
     pub port_mappings: Vec<PortMapping>,
     /// Environment.
     pub environment: Vec<KeyValue>,
+    /// Secrets read by ECS at start.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secrets: Vec<Secret>,
     /// Logging.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_configuration: Option<LogConfiguration>,
@@ -161,6 +164,16 @@ pub struct KeyValue {
     pub name: String,
     /// Value.
     pub value: String,
+}
+
+/// A container secret.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Secret {
+    /// Variable name.
+    pub name: String,
+    /// ARN or SSM parameter name.
+    pub value_from: String,
 }
 
 /// Log configuration.
@@ -245,6 +258,14 @@ pub fn task_definition(service: &Service) -> TaskDefinition {
                 .map(|(k, v)| KeyValue {
                     name: k.clone(),
                     value: v.clone(),
+                })
+                .collect(),
+            secrets: c
+                .secrets
+                .iter()
+                .map(|(k, v)| Secret {
+                    name: k.clone(),
+                    value_from: v.clone(),
                 })
                 .collect(),
             log_configuration: c.logs.as_ref().map(|l| LogConfiguration {

@@ -236,13 +236,27 @@ fn main(model: &Model) -> Body {
         .iter()
         .flat_map(|s| &s.containers)
         .any(|c| c.logs.as_ref().is_some_and(|l| l.region.is_none()));
-    if needs_region {
-        body = body.add_block(
-            Block::builder("data")
-                .add_label("aws_region")
-                .add_label("current")
-                .build(),
-        );
+    // Bare SSM parameter names in secrets become ARNs in the execution
+    // role's policy, which needs the partition, region and account.
+    let needs_account = model.services.iter().any(|s| {
+        matches!(s.execution_role, ExecutionRole::Create { .. })
+            && s.containers
+                .iter()
+                .flat_map(|c| c.secrets.values())
+                .any(|v| matches!(SecretRef::parse(v), Ok(SecretRef::SsmName(_))))
+    });
+    let data = |kind: &str| {
+        Block::builder("data")
+            .add_label(kind)
+            .add_label("current")
+            .build()
+    };
+    if needs_region || needs_account {
+        body = body.add_block(data("aws_region"));
+    }
+    if needs_account {
+        body = body.add_block(data("aws_caller_identity"));
+        body = body.add_block(data("aws_partition"));
     }
     for ns in &model.namespaces {
         let mut block = Block::builder("resource")
@@ -288,6 +302,9 @@ fn main(model: &Model) -> Body {
         }
         if let ExecutionRole::Create { role_name } = &service.execution_role {
             body = body.add_blocks(execution_role(service, role_name));
+            if let Some(policy) = secrets_policy(service) {
+                body = body.add_block(policy);
+            }
         }
         if let Some(d) = &service.discovery {
             body = body.add_block(discovery_service(service, d));
@@ -464,10 +481,14 @@ fn ecs_service(service: &Service) -> Block {
     }
     let mut depends: Vec<Expression> = Vec::new();
     if matches!(service.execution_role, ExecutionRole::Create { .. }) {
-        depends.push(traversal(
-            "aws_iam_role_policy_attachment",
-            &[&execution_role_label(&service.name)],
-        ));
+        let label = execution_role_label(&service.name);
+        depends.push(traversal("aws_iam_role_policy_attachment", &[&label]));
+        if secrets_policy(service).is_some() {
+            depends.push(traversal(
+                "aws_iam_role_policy",
+                &[&format!("{label}_secrets")],
+            ));
+        }
     }
     for group in &service.log_groups {
         depends.push(traversal(
@@ -527,4 +548,105 @@ fn outputs(model: &Model) -> Body {
         ));
     }
     body.build()
+}
+
+/// Read access for the created execution role to exactly the secrets the
+/// service's containers use.
+fn secrets_policy(service: &Service) -> Option<Block> {
+    let mut ssm: Vec<Expression> = Vec::new();
+    let mut secretsmanager: Vec<Expression> = Vec::new();
+    for value in service.containers.iter().flat_map(|c| c.secrets.values()) {
+        match SecretRef::parse(value) {
+            Ok(SecretRef::SsmArn(arn)) => ssm.push(Expression::String(arn)),
+            Ok(SecretRef::SsmName(name)) => {
+                let name = if name.starts_with('/') {
+                    name
+                } else {
+                    format!("/{name}")
+                };
+                ssm.push(Expression::FuncCall(Box::new(
+                    FuncCall::builder("format")
+                        .arg("arn:%s:ssm:%s:%s:parameter%s")
+                        .arg(traversal(
+                            "data",
+                            &["aws_partition", "current", "partition"],
+                        ))
+                        .arg(traversal("data", &["aws_region", "current", "name"]))
+                        .arg(traversal(
+                            "data",
+                            &["aws_caller_identity", "current", "account_id"],
+                        ))
+                        .arg(name)
+                        .build(),
+                )))
+            }
+            // The ARN may omit the random suffix AWS appends to the name.
+            Ok(SecretRef::SecretsManager { secret_arn }) => {
+                secretsmanager.push(Expression::String(format!("{secret_arn}*")))
+            }
+            Err(_) => {}
+        }
+    }
+    if ssm.is_empty() && secretsmanager.is_empty() {
+        return None;
+    }
+    let obj = |pairs: Vec<(&str, Expression)>| {
+        Expression::Object(
+            pairs
+                .into_iter()
+                .map(|(k, v)| (ObjectKey::Identifier(Identifier::unchecked(k)), v))
+                .collect(),
+        )
+    };
+    let dedup = |mut v: Vec<Expression>| {
+        let mut seen = Vec::new();
+        v.retain(|e| {
+            let key = format!("{e:?}");
+            !seen.contains(&key) && {
+                seen.push(key);
+                true
+            }
+        });
+        v
+    };
+    let mut statements = Vec::new();
+    if !ssm.is_empty() {
+        statements.push(obj(vec![
+            ("Effect", "Allow".into()),
+            (
+                "Action",
+                Expression::Array(vec!["ssm:GetParameters".into()]),
+            ),
+            ("Resource", Expression::Array(dedup(ssm))),
+        ]));
+    }
+    if !secretsmanager.is_empty() {
+        statements.push(obj(vec![
+            ("Effect", "Allow".into()),
+            (
+                "Action",
+                Expression::Array(vec!["secretsmanager:GetSecretValue".into()]),
+            ),
+            ("Resource", Expression::Array(dedup(secretsmanager))),
+        ]));
+    }
+    let label = execution_role_label(&service.name);
+    let policy = obj(vec![
+        ("Version", "2012-10-17".into()),
+        ("Statement", Expression::Array(statements)),
+    ]);
+    Some(
+        Block::builder("resource")
+            .add_label("aws_iam_role_policy")
+            .add_label(format!("{label}_secrets"))
+            .add_attribute(("name", "read-secrets"))
+            .add_attribute(("role", resource_ref("aws_iam_role", &label, "id")))
+            .add_attribute((
+                "policy",
+                Expression::FuncCall(Box::new(
+                    FuncCall::builder("jsonencode").arg(policy).build(),
+                )),
+            ))
+            .build(),
+    )
 }
