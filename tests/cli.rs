@@ -33,20 +33,33 @@ fn case(path: &str) -> String {
 
 #[test]
 fn check_exit_codes() {
-    let ok = svc(&["check", &example("service_discovery.svc"), &example("two_services.svc")]);
+    let ok = svc(&[
+        "check",
+        &example("service_discovery.svc"),
+        &example("two_services.svc"),
+    ]);
     assert_eq!(code(&ok), 0, "{}", stderr(&ok));
 
     let bad = svc(&["check", &case("check/many_errors.svc")]);
     assert_eq!(code(&bad), 1);
     let text = stderr(&bad);
-    for expected in ["svc::field::unknown", "svc::fargate::size", "svc::health::range", "4 errors"] {
+    for expected in [
+        "svc::field::unknown",
+        "svc::fargate::size",
+        "svc::health::range",
+        "4 errors",
+    ] {
         assert!(text.contains(expected), "missing {expected} in:\n{text}");
     }
     assert!(!text.contains('\u{1b}'), "NO_COLOR output has escape codes");
 
     let missing = svc(&["check", "/nonexistent/file.svc"]);
     assert_eq!(code(&missing), 2);
-    assert!(stderr(&missing).contains("cannot read"), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("cannot read"),
+        "{}",
+        stderr(&missing)
+    );
 
     let dir = svc(&["check", &root().join("examples").display().to_string()]);
     assert_eq!(code(&dir), 2);
@@ -81,7 +94,10 @@ fn json_diagnostics_carry_code_severity_and_position() {
     let d = &json[0];
     assert_eq!(d["code"], "svc::fargate::size");
     assert_eq!(d["severity"], "error");
-    assert!(d["file"].as_str().expect("file").ends_with("fargate_size.svc"));
+    assert!(d["file"]
+        .as_str()
+        .expect("file")
+        .ends_with("fargate_size.svc"));
     assert_eq!(d["line"], 5);
     assert_eq!(d["column"], 21);
     assert!(d["help"].as_str().expect("help").contains("512MiB"));
@@ -98,7 +114,11 @@ fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
             if path.is_dir() {
                 stack.push(path);
             } else {
-                let rel = path.strip_prefix(dir).expect("prefix").display().to_string();
+                let rel = path
+                    .strip_prefix(dir)
+                    .expect("prefix")
+                    .display()
+                    .to_string();
                 out.push((rel, std::fs::read(&path).expect("read")));
             }
         }
@@ -125,7 +145,10 @@ fn compile_writes_the_module_and_a_failed_compile_changes_nothing() {
         "taskdefs/service_b.json",
         ".svc-output",
     ] {
-        assert!(files.contains(&expected.to_string()), "{expected} not in {files:?}");
+        assert!(
+            files.contains(&expected.to_string()),
+            "{expected} not in {files:?}"
+        );
     }
     let before = read_tree(&out_dir);
 
@@ -135,16 +158,30 @@ fn compile_writes_the_module_and_a_failed_compile_changes_nothing() {
     assert_eq!(read_tree(&out_dir), before);
 
     // A bad --var: exit 2, nothing changed either.
-    let bad_var = svc(&["compile", &example("two_services.svc"), "-o", out, "--var", "nope=1"]);
+    let bad_var = svc(&[
+        "compile",
+        &example("two_services.svc"),
+        "-o",
+        out,
+        "--var",
+        "nope=1",
+    ]);
     assert_eq!(code(&bad_var), 2);
-    assert!(stderr(&bad_var).contains("no input named `nope`"), "{}", stderr(&bad_var));
+    assert!(
+        stderr(&bad_var).contains("no input named `nope`"),
+        "{}",
+        stderr(&bad_var)
+    );
     assert_eq!(read_tree(&out_dir), before);
 
     // Recompiling another project: no stale files from the first one.
     let second = svc(&["compile", &example("service_discovery.svc"), "-o", out]);
     assert_eq!(code(&second), 0, "{}", stderr(&second));
     let files: Vec<String> = read_tree(&out_dir).into_iter().map(|(p, _)| p).collect();
-    assert!(!files.iter().any(|f| f.contains("service_a")), "stale output: {files:?}");
+    assert!(
+        !files.iter().any(|f| f.contains("service_a")),
+        "stale output: {files:?}"
+    );
     assert!(files.contains(&"taskdefs/service_b.json".to_string()));
 
     // No temporary directories are left beside the output.
@@ -167,7 +204,11 @@ fn compile_refuses_to_replace_a_directory_it_did_not_write() {
         dir.path().to_str().expect("utf-8"),
     ]);
     assert_eq!(code(&out), 2);
-    assert!(stderr(&out).contains("was not written by svc"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("was not written by svc"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(
         std::fs::read_to_string(dir.path().join("precious.txt")).expect("still there"),
         "keep me"
@@ -199,9 +240,18 @@ fn compile_fills_placeholders_from_vars_and_flags() {
     assert!(json.contains("arn:aws:iam::123456789012:role/service_a-execution"));
 
     // Without them, placeholders are used and listed.
-    let out = svc(&["compile", &example("two_services.svc"), "-o", out_dir.to_str().expect("utf-8")]);
+    let out = svc(&[
+        "compile",
+        &example("two_services.svc"),
+        "-o",
+        out_dir.to_str().expect("utf-8"),
+    ]);
     assert_eq!(code(&out), 0);
-    assert!(stderr(&out).contains("${AWS_ACCOUNT_ID}"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("${AWS_ACCOUNT_ID}"),
+        "{}",
+        stderr(&out)
+    );
     assert!(stderr(&out).contains("${AWS_REGION}"), "{}", stderr(&out));
 
     // An ill-typed value is refused.
@@ -219,7 +269,12 @@ fn compile_fills_placeholders_from_vars_and_flags() {
 
 #[test]
 fn emit_model_prints_the_checked_model() {
-    let out = svc(&["compile", &example("service_discovery.svc"), "--emit", "model"]);
+    let out = svc(&[
+        "compile",
+        &example("service_discovery.svc"),
+        "--emit",
+        "model",
+    ]);
     assert_eq!(code(&out), 0);
     let model: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(model["services"][0]["cpu"], 256);
@@ -232,8 +287,14 @@ fn explain_knows_every_code() {
         let out = svc(&["explain", code_name]);
         assert_eq!(code(&out), 0, "{code_name}");
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(text.starts_with(&format!("# {code_name}")), "{code_name}: {text}");
-        assert!(text.lines().count() > 5, "{code_name}: explanation too short");
+        assert!(
+            text.starts_with(&format!("# {code_name}")),
+            "{code_name}: {text}"
+        );
+        assert!(
+            text.lines().count() > 5,
+            "{code_name}: explanation too short"
+        );
     }
     let unknown = svc(&["explain", "svc::nope"]);
     assert_eq!(code(&unknown), 2);
@@ -269,13 +330,21 @@ fn every_declared_code_is_documented() {
         }
     }
     assert!(declared.len() >= 20, "{declared:?}");
-    let list = std::fs::read_to_string(root().join("docs/diagnostics.md")).expect("docs/diagnostics.md");
+    let list =
+        std::fs::read_to_string(root().join("docs/diagnostics.md")).expect("docs/diagnostics.md");
     for code_name in &declared {
         assert!(
             svc::explain::explain(code_name).is_some(),
             "{code_name} is not known to `svc explain`"
         );
-        assert!(list.contains(code_name.as_str()), "{code_name} missing from docs/diagnostics.md");
+        assert!(
+            list.contains(code_name.as_str()),
+            "{code_name} missing from docs/diagnostics.md"
+        );
     }
-    assert_eq!(declared.len(), svc::explain::CODES.len(), "codes and explanations differ");
+    assert_eq!(
+        declared.len(),
+        svc::explain::CODES.len(),
+        "codes and explanations differ"
+    );
 }
