@@ -8,6 +8,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod emit;
 pub mod explain;
+pub mod fmt;
 pub mod model;
 pub mod output;
 pub mod syntax;

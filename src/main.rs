@@ -62,6 +62,21 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Format files in the canonical layout, keeping comments.
+    ///
+    /// Files are rewritten in place (atomically). A directory stands for
+    /// every .svc file under it; files found that way which do not parse are
+    /// skipped with a note, while a named file that does not parse is an
+    /// error. `-` formats standard input to standard output.
+    Fmt {
+        /// The .svc files or directories to format.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Change nothing; list the files that are not formatted and exit
+        /// with 1 if there are any.
+        #[arg(long)]
+        check: bool,
+    },
     /// Explain a diagnostic code, e.g. `svc explain svc::fargate::size`.
     Explain {
         /// The code; without an argument, list all codes.
@@ -108,6 +123,7 @@ fn main() -> ExitCode {
         } => compile(
             &file, &out, emit, &vars, &var_files, region, account_id, format,
         ),
+        Command::Fmt { files, check } => fmt(&files, check),
         Command::Explain { code } => explain(code.as_deref()),
     }
 }
@@ -282,5 +298,148 @@ fn explain(code: Option<&str>) -> ExitCode {
                 ExitCode::from(EXIT_USAGE)
             }
         },
+    }
+}
+
+/// Every .svc file under a directory, sorted, recursively.
+fn svc_files_in(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            svc_files_in(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "svc") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Writes `content` to `path` through a temporary file in the same
+/// directory, keeping the file's permissions.
+fn write_atomically(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let permissions = std::fs::metadata(path)?.permissions();
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".svc-fmt-")
+        .tempfile_in(dir)?;
+    tmp.write_all(content.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    std::fs::set_permissions(tmp.path(), permissions)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn fmt(args: &[PathBuf], check: bool) -> ExitCode {
+    let mut io_error = false;
+    let mut failed = false;
+    // (path, named on the command line)
+    let mut files: Vec<(PathBuf, bool)> = Vec::new();
+    for arg in args {
+        if arg.as_os_str() == "-" {
+            files.push((arg.clone(), true));
+        } else if arg.is_dir() {
+            let mut found = Vec::new();
+            if let Err(e) = svc_files_in(arg, &mut found) {
+                eprintln!("error: cannot read {}: {e}", arg.display());
+                io_error = true;
+            }
+            files.extend(found.into_iter().map(|p| (p, false)));
+        } else {
+            files.push((arg.clone(), true));
+        }
+    }
+    let (mut unchanged, mut changed, mut skipped) = (0usize, 0usize, 0usize);
+    for (path, named) in &files {
+        let source = if path.as_os_str() == "-" {
+            let mut text = String::new();
+            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
+                eprintln!("error: cannot read standard input: {e}");
+                io_error = true;
+                continue;
+            }
+            Source::new("<stdin>", text)
+        } else {
+            match read_source(path) {
+                Ok(s) => s,
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    io_error = true;
+                    continue;
+                }
+            }
+        };
+        let original = source.text.clone();
+        let formatted = match svc::fmt::format_source(source) {
+            Ok(text) => text,
+            Err(diags) if *named => {
+                report(&diags, Format::Human);
+                failed = true;
+                continue;
+            }
+            Err(_) => {
+                eprintln!(
+                    "skipped {}: does not parse (`svc check` shows why)",
+                    path.display()
+                );
+                skipped += 1;
+                continue;
+            }
+        };
+        if path.as_os_str() == "-" {
+            if check {
+                if formatted != *original {
+                    eprintln!("<stdin> is not formatted");
+                    failed = true;
+                }
+            } else {
+                print!("{formatted}");
+            }
+            continue;
+        }
+        if formatted == *original {
+            unchanged += 1;
+        } else if check {
+            println!("would reformat {}", path.display());
+            changed += 1;
+            failed = true;
+        } else {
+            match write_atomically(path, &formatted) {
+                Ok(()) => {
+                    println!("formatted {}", path.display());
+                    changed += 1;
+                }
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    io_error = true;
+                }
+            }
+        }
+    }
+    let total = unchanged + changed;
+    if total + skipped > 0 {
+        let verb = if check {
+            "would be reformatted"
+        } else {
+            "reformatted"
+        };
+        let mut summary = format!("{total} file(s) checked, {changed} {verb}");
+        if skipped > 0 {
+            summary.push_str(&format!(", {skipped} skipped"));
+        }
+        eprintln!("{summary}");
+    }
+    if io_error {
+        ExitCode::from(EXIT_USAGE)
+    } else if failed {
+        ExitCode::from(EXIT_DIAGNOSTICS)
+    } else {
+        ExitCode::SUCCESS
     }
 }
