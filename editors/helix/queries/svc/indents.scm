@@ -1,0 +1,10 @@
+[
+  (body)
+  (object)
+  (list)
+] @indent
+
+[
+  "}"
+  "]"
+] @outdent

@@ -1,0 +1,8 @@
+; Folds for svc: every body and list that spans lines.
+[
+  (body)
+  (object)
+  (list)
+] @fold
+
+(comment) @fold

@@ -1,0 +1,11 @@
+; Indentation for svc (nvim-treesitter and Helix-style captures).
+[
+  (body)
+  (object)
+  (list)
+] @indent.begin
+
+[
+  "}"
+  "]"
+] @indent.branch @indent.end

@@ -1,0 +1,3 @@
+(body "}" @end) @indent
+(object "}" @end) @indent
+(list "]" @end) @indent

@@ -1,0 +1,11 @@
+(declaration
+  kind: (identifier) @context
+  name: (identifier) @name) @item
+
+(input_declaration
+  "input" @context
+  name: (identifier) @name) @item
+
+(block
+  kind: (identifier) @name
+  label: (identifier)? @name) @item
