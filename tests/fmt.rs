@@ -182,3 +182,102 @@ fn alignment_never_pushes_a_value_past_the_limit() {
     assert!(once.contains("  k = {\n    x = \""), "{once}");
     assert_eq!(svc::fmt::format(&once).expect("parses"), once);
 }
+
+// ----- the `svc fmt` command ------------------------------------------------
+
+fn svc(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_svc"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("svc runs");
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("writes stdin");
+    }
+    drop(child.stdin.take());
+    let out = child.wait_with_output().expect("svc finishes");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+const MESSY: &str = "service web{replicas=2}\n";
+const TIDY: &str = "service web { replicas = 2 }\n";
+
+#[test]
+fn cli_check_lists_files_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let messy = dir.path().join("messy.svc");
+    let tidy = dir.path().join("tidy.svc");
+    std::fs::write(&messy, MESSY).expect("write");
+    std::fs::write(&tidy, TIDY).expect("write");
+    let (code, stdout, _) = svc(&["fmt", "--check", dir.path().to_str().unwrap()], None);
+    assert_eq!(code, 1);
+    assert!(stdout.contains("would reformat") && stdout.contains("messy.svc"), "{stdout}");
+    assert!(!stdout.contains("tidy.svc"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&messy).unwrap(), MESSY);
+
+    let (code, _, _) = svc(&["fmt", "--check", tidy.to_str().unwrap()], None);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn cli_rewrites_files_in_place_keeping_permissions() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("web.svc");
+    std::fs::write(&file, MESSY).expect("write");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).expect("chmod");
+    let (code, stdout, _) = svc(&["fmt", file.to_str().unwrap()], None);
+    assert_eq!(code, 0);
+    assert!(stdout.contains("formatted"), "{stdout}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), TIDY);
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(leftovers.len(), 1, "temporary files left behind");
+    let (code, stdout, _) = svc(&["fmt", file.to_str().unwrap()], None);
+    assert_eq!(code, 0);
+    assert!(!stdout.contains("formatted"), "{stdout}");
+}
+
+#[test]
+fn cli_syntax_errors_and_io_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let broken = dir.path().join("broken.svc");
+    std::fs::write(&broken, "service web {\n").expect("write");
+    // Named on the command line: the diagnostics, exit 1.
+    let (code, _, stderr) = svc(&["fmt", broken.to_str().unwrap()], None);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("svc::syntax::unexpected"), "{stderr}");
+    // Found in a folder: skipped with a note.
+    let (code, _, stderr) = svc(&["fmt", "--check", dir.path().to_str().unwrap()], None);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("skipped") && stderr.contains("broken.svc"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&broken).unwrap(), "service web {\n");
+    // A file that does not exist: exit 2.
+    let missing = dir.path().join("missing.svc");
+    let (code, _, _) = svc(&["fmt", missing.to_str().unwrap()], None);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn cli_formats_standard_input() {
+    let (code, stdout, _) = svc(&["fmt", "-"], Some(MESSY));
+    assert_eq!(code, 0);
+    assert_eq!(stdout, TIDY);
+    let (code, _, _) = svc(&["fmt", "--check", "-"], Some(MESSY));
+    assert_eq!(code, 1);
+}
