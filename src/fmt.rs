@@ -565,10 +565,8 @@ impl<'s> Printer<'s> {
         let mut current: Vec<usize> = Vec::new();
         for (i, place) in layout.children.iter().enumerate() {
             let interrupted = place.blank_before || !place.leading.is_empty();
-            if !single[i] || interrupted {
-                if !current.is_empty() {
-                    runs.push(std::mem::take(&mut current));
-                }
+            if (!single[i] || interrupted) && !current.is_empty() {
+                runs.push(std::mem::take(&mut current));
             }
             if single[i] {
                 current.push(i);

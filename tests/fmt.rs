@@ -225,7 +225,10 @@ fn cli_check_lists_files_and_changes_nothing() {
     std::fs::write(&tidy, TIDY).expect("write");
     let (code, stdout, _) = svc(&["fmt", "--check", dir.path().to_str().unwrap()], None);
     assert_eq!(code, 1);
-    assert!(stdout.contains("would reformat") && stdout.contains("messy.svc"), "{stdout}");
+    assert!(
+        stdout.contains("would reformat") && stdout.contains("messy.svc"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("tidy.svc"), "{stdout}");
     assert_eq!(std::fs::read_to_string(&messy).unwrap(), MESSY);
 
@@ -265,7 +268,10 @@ fn cli_syntax_errors_and_io_errors() {
     // Found in a folder: skipped with a note.
     let (code, _, stderr) = svc(&["fmt", "--check", dir.path().to_str().unwrap()], None);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stderr.contains("skipped") && stderr.contains("broken.svc"), "{stderr}");
+    assert!(
+        stderr.contains("skipped") && stderr.contains("broken.svc"),
+        "{stderr}"
+    );
     assert_eq!(std::fs::read_to_string(&broken).unwrap(), "service web {\n");
     // A file that does not exist: exit 2.
     let missing = dir.path().join("missing.svc");
@@ -280,4 +286,64 @@ fn cli_formats_standard_input() {
     assert_eq!(stdout, TIDY);
     let (code, _, _) = svc(&["fmt", "--check", "-"], Some(MESSY));
     assert_eq!(code, 1);
+}
+
+/// Comments inserted at gaps between tokens of the examples and the
+/// formatter fixtures: formatting keeps each one, in order, is idempotent
+/// and keeps the model and the diagnostics.
+#[test]
+fn comments_anywhere_survive_formatting() {
+    let mut tried = 0;
+    for path in svc_files(&["examples", "tests/cases/fmt"]) {
+        let text = std::fs::read_to_string(&path).expect("readable");
+        let name = path.display().to_string();
+        let (model, codes) = compile(&name, &text);
+        let before = comments(&text).len();
+        // The first white space after each token.
+        let gaps: Vec<usize> = text
+            .char_indices()
+            .filter(|&(i, c)| {
+                (c == ' ' || c == '\n')
+                    && text[..i]
+                        .chars()
+                        .next_back()
+                        .is_some_and(|p| !p.is_whitespace())
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for (n, &gap) in gaps.iter().enumerate() {
+            // Block and line comments in turn (parsing takes a few
+            // milliseconds in debug builds).
+            let insert = if n % 2 == 0 {
+                format!("/*c{n}*/")
+            } else {
+                format!("// c{n}\n")
+            };
+            let mutated = format!("{}{insert}{}", &text[..gap], &text[gap..]);
+            let Ok(once) = svc::fmt::format(&mutated) else {
+                continue;
+            };
+            let mutated_comments = comments(&mutated);
+            // Only gaps between tokens: not inside a string or a comment.
+            if mutated_comments.len() != before + 1 {
+                continue;
+            }
+            tried += 1;
+            let twice = svc::fmt::format(&once).expect("formatted text parses");
+            assert_eq!(once, twice, "{name} + {insert:?} at {gap}: not idempotent");
+            assert_eq!(
+                mutated_comments,
+                comments(&once),
+                "{name} + {insert:?} at {gap}"
+            );
+            let (model_after, codes_after) = compile(&name, &once);
+            assert!(
+                model == model_after,
+                "{name} + {insert:?} at {gap}: model changed"
+            );
+            assert_eq!(codes, codes_after, "{name} + {insert:?} at {gap}");
+        }
+    }
+    assert!(tried > 200, "only {tried} mutations parsed");
+    eprintln!("{tried} mutations formatted");
 }
