@@ -198,8 +198,9 @@ impl<'s> Printer<'s> {
             children: Vec::new(),
             dangling: Vec::new(),
         };
-        // `prev_end`: end of the last thing placed; `prev_child`: whether
-        // that line belongs to a child (or to the opening bracket).
+        // `prev_end`: end of the last thing placed; `at_open`: nothing but
+        // comments trailing the opening bracket has been placed yet (no
+        // blank line is kept there).
         let mut prev_end = open;
         let mut at_open = true;
         for (i, child) in children.iter().enumerate() {
@@ -223,13 +224,12 @@ impl<'s> Printer<'s> {
             for comment in self.comments_in(child.start, child.hoist_end) {
                 placement.leading.push((comment, false));
             }
-            placement.blank_before = !at_open
-                && placement.leading.is_empty()
-                && self.blank_between(prev_end, child.start)
-                || placement
-                    .leading
-                    .last()
-                    .is_some_and(|(c, _)| self.blank_between(c.span.end, child.start));
+            placement.blank_before = match placement.leading.last() {
+                // (false for comments hoisted out of the head, which end
+                // after the child starts)
+                Some((last, _)) => self.blank_between(last.span.end, child.start),
+                None => !at_open && self.blank_between(prev_end, child.start),
+            };
             layout.children.push(placement);
             prev_end = child.end;
             at_open = false;
