@@ -667,7 +667,7 @@ mod tests {
         let out = fmt("service web{replicas=2\nsize={cpu=256,\nmemory=512MiB}\n}");
         assert_eq!(
             out,
-            "service web {\n  replicas = 2\n  size     = {\n    cpu    = 256\n    memory = 512MiB\n  }\n}\n"
+            "service web {\n  replicas = 2\n  size = {\n    cpu    = 256\n    memory = 512MiB\n  }\n}\n"
         );
     }
 

@@ -99,7 +99,7 @@ fn json_diagnostics_carry_code_severity_and_position() {
         .expect("file")
         .ends_with("fargate_size.svc"));
     assert_eq!(d["line"], 5);
-    assert_eq!(d["column"], 21);
+    assert_eq!(d["column"], 18);
     assert!(d["help"].as_str().expect("help").contains("512MiB"));
     assert_eq!(d["labels"].as_array().expect("labels").len(), 2);
     assert!(d["message"].as_str().expect("message").contains("cpu 256"));
