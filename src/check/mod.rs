@@ -48,8 +48,8 @@ pub struct Checker<'d> {
     pub diags: &'d mut Diagnostics,
     /// Declarations by name, then kind.
     decls: HashMap<&'d str, BTreeMap<DeclKind, &'d Decl>>,
-    /// Declarations in source order.
-    order: Vec<(DeclKind, String)>,
+    /// Declaration names of each kind, in source order.
+    names: BTreeMap<DeclKind, Vec<String>>,
     /// Inputs by name: type and where declared.
     inputs: HashMap<&'d str, (InputType, Span)>,
     /// Warning codes the declaration being checked allows (`allow = [...]`).
@@ -92,7 +92,7 @@ pub fn check(file: &File, diags: &mut Diagnostics) -> Option<Model> {
     let mut cx = Checker {
         diags,
         decls: HashMap::new(),
-        order: Vec::new(),
+        names: BTreeMap::new(),
         inputs: HashMap::new(),
         allowed: Vec::new(),
         discovery_names: HashMap::new(),
@@ -160,7 +160,10 @@ impl<'d> Checker<'d> {
                         continue;
                     }
                     slot.insert(kind, decl);
-                    self.order.push((kind, decl.name.name.clone()));
+                    self.names
+                        .entry(kind)
+                        .or_default()
+                        .push(decl.name.name.clone());
                     decls.push((kind, decl));
                 }
             }

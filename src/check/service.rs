@@ -210,14 +210,13 @@ impl<'d> Checker<'d> {
                 match declared.as_slice() {
                     [only] => Some(ClusterRef::Declared(only.clone())),
                     [] => {
-                        if model.cluster(service).is_none() {
-                            model.clusters.push(Cluster {
-                                name: service.to_string(),
-                                cluster_name: service.to_string(),
-                                container_insights: false,
-                                tags: BTreeMap::new(),
-                            });
-                        }
+                        // Service names are unique, so is this cluster.
+                        model.clusters.push(Cluster {
+                            name: service.to_string(),
+                            cluster_name: service.to_string(),
+                            container_insights: false,
+                            tags: BTreeMap::new(),
+                        });
                         Some(ClusterRef::Declared(service.to_string()))
                     }
                     _ => {

@@ -581,12 +581,9 @@ impl Checker<'_> {
 
     /// Names of all declarations of `kind`, in source order.
     pub fn names_of(&self, kind: DeclKind) -> Vec<String> {
-        self.order
-            .iter()
-            .filter(|(k, _)| *k == kind)
-            .map(|(_, n)| n.clone())
-            .collect()
+        self.names.get(&kind).cloned().unwrap_or_default()
     }
+
 
     /// Reads `{ KEY = value, ... }` (env, secrets, tags): keys unique,
     /// entries attributes only, each value read by `value`. Returns the
