@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use svc::apply::cli as apply_cli;
 use svc::diagnostic::{Diagnostics, Source};
 use svc::emit::{taskdef, terraform, DeployValues, OutputFile};
 use svc::model::Model;
@@ -77,11 +78,91 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Show what `svc apply` would change in AWS.
+    ///
+    /// Exit code 0: nothing would change; 2: changes are pending; 1: errors
+    /// (including resources svc does not own or cannot change in place).
+    Plan {
+        #[command(flatten)]
+        deploy: DeployArgs,
+        /// Also plan the deletion of owned resources that left the file.
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Converge AWS to the file: show the plan, confirm, and apply it.
+    Apply {
+        #[command(flatten)]
+        deploy: DeployArgs,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        auto_approve: bool,
+        /// Also delete owned resources that left the file.
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Delete every resource the stack owns, in reverse dependency order.
+    Destroy {
+        #[command(flatten)]
+        deploy: DeployArgs,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        auto_approve: bool,
+    },
+    /// Show each service's task counts, deployments and Cloud Map instances.
+    Status {
+        #[command(flatten)]
+        deploy: DeployArgs,
+    },
     /// Explain a diagnostic code, e.g. `svc explain svc::fargate::size`.
     Explain {
         /// The code; without an argument, list all codes.
         code: Option<String>,
     },
+}
+
+/// What `plan`, `apply`, `destroy` and `status` share.
+#[derive(clap::Args)]
+struct DeployArgs {
+    /// The .svc file.
+    file: PathBuf,
+    /// An input value: NAME=VALUE (lists as JSON).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    vars: Vec<String>,
+    /// A JSON tfvars file with input values (the one Terraform reads).
+    #[arg(long = "var-file", value_name = "FILE")]
+    var_files: Vec<PathBuf>,
+    /// AWS region (default: the aws-config chain, e.g. AWS_REGION).
+    #[arg(long)]
+    region: Option<String>,
+    /// AWS profile (default: AWS_PROFILE or `default`).
+    #[arg(long)]
+    profile: Option<String>,
+    /// AWS endpoint, e.g. a local moto or LocalStack.
+    #[arg(long, value_name = "URL")]
+    endpoint_url: Option<String>,
+    /// Stack name in the ownership tags (default: the file name without
+    /// `.svc`).
+    #[arg(long)]
+    stack: Option<String>,
+    /// Write the AWS requests made, by operation, as JSON to FILE.
+    #[arg(long, value_name = "FILE", hide = true)]
+    call_log: Option<PathBuf>,
+}
+
+impl From<DeployArgs> for apply_cli::Args {
+    fn from(a: DeployArgs) -> Self {
+        apply_cli::Args {
+            file: a.file,
+            vars: a.vars,
+            var_files: a.var_files,
+            region: a.region,
+            profile: a.profile,
+            endpoint_url: a.endpoint_url,
+            stack: a.stack,
+            call_log: a.call_log,
+            color: use_color(),
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -124,6 +205,45 @@ fn main() -> ExitCode {
             &file, &out, emit, &vars, &var_files, region, account_id, format,
         ),
         Command::Fmt { files, check } => fmt(&files, check),
+        Command::Plan { deploy, prune } => apply_cli::run(
+            &deploy.into(),
+            apply_cli::Verb::Plan,
+            if prune {
+                svc::apply::plan::Mode::Prune
+            } else {
+                svc::apply::plan::Mode::Apply
+            },
+            false,
+        ),
+        Command::Apply {
+            deploy,
+            auto_approve,
+            prune,
+        } => apply_cli::run(
+            &deploy.into(),
+            apply_cli::Verb::Apply,
+            if prune {
+                svc::apply::plan::Mode::Prune
+            } else {
+                svc::apply::plan::Mode::Apply
+            },
+            auto_approve,
+        ),
+        Command::Destroy {
+            deploy,
+            auto_approve,
+        } => apply_cli::run(
+            &deploy.into(),
+            apply_cli::Verb::Apply,
+            svc::apply::plan::Mode::Destroy,
+            auto_approve,
+        ),
+        Command::Status { deploy } => apply_cli::run(
+            &deploy.into(),
+            apply_cli::Verb::Status,
+            svc::apply::plan::Mode::Apply,
+            false,
+        ),
         Command::Explain { code } => explain(code.as_deref()),
     }
 }

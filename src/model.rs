@@ -503,3 +503,121 @@ impl SecretRef {
         }
     }
 }
+
+/// The AWS managed policy attached to every execution role svc creates.
+pub const EXECUTION_POLICY_ARN: &str =
+    "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
+
+/// The name of the inline policy that lets a created execution role read
+/// the service's secrets.
+pub const SECRETS_POLICY_NAME: &str = "read-secrets";
+
+/// The trust policy of an execution role svc creates: ECS tasks assume it.
+pub fn execution_assume_role_policy() -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": "ecs-tasks.amazonaws.com" },
+            "Action": "sts:AssumeRole"
+        }]
+    })
+}
+
+/// An SSM parameter a created execution role may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SsmGrant {
+    /// A full parameter ARN.
+    Arn(String),
+    /// A parameter in the deploy region and account, by path (starting
+    /// with `/`); its ARN is `arn:PARTITION:ssm:REGION:ACCOUNT:parameterPATH`.
+    Path(String),
+}
+
+/// What a created execution role may read: exactly the secrets the
+/// service's containers use, without duplicates, in source order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SecretGrants {
+    /// SSM parameters (`ssm:GetParameters`).
+    pub ssm: Vec<SsmGrant>,
+    /// Secrets Manager resources (`secretsmanager:GetSecretValue`), with a
+    /// trailing `*` because the ARN may omit the suffix AWS appends.
+    pub secretsmanager: Vec<String>,
+}
+
+impl SecretGrants {
+    /// Whether the role needs no secrets policy at all.
+    pub fn is_empty(&self) -> bool {
+        self.ssm.is_empty() && self.secretsmanager.is_empty()
+    }
+
+    /// The policy document, with SSM paths turned into ARNs of the given
+    /// partition, region and account. `None` when nothing is read.
+    pub fn policy(
+        &self,
+        partition: &str,
+        region: &str,
+        account: &str,
+    ) -> Option<serde_json::Value> {
+        if self.is_empty() {
+            return None;
+        }
+        let mut statements = Vec::new();
+        if !self.ssm.is_empty() {
+            let resources: Vec<String> = self
+                .ssm
+                .iter()
+                .map(|g| match g {
+                    SsmGrant::Arn(arn) => arn.clone(),
+                    SsmGrant::Path(path) => {
+                        format!("arn:{partition}:ssm:{region}:{account}:parameter{path}")
+                    }
+                })
+                .collect();
+            statements.push(serde_json::json!({
+                "Effect": "Allow",
+                "Action": ["ssm:GetParameters"],
+                "Resource": resources,
+            }));
+        }
+        if !self.secretsmanager.is_empty() {
+            statements.push(serde_json::json!({
+                "Effect": "Allow",
+                "Action": ["secretsmanager:GetSecretValue"],
+                "Resource": self.secretsmanager,
+            }));
+        }
+        Some(serde_json::json!({ "Version": "2012-10-17", "Statement": statements }))
+    }
+}
+
+impl Service {
+    /// The secrets a created execution role must be able to read.
+    pub fn secret_grants(&self) -> SecretGrants {
+        let mut grants = SecretGrants::default();
+        for value in self.containers.iter().flat_map(|c| c.secrets.values()) {
+            match SecretRef::parse(value) {
+                Ok(SecretRef::SsmArn(arn)) => push_unique(&mut grants.ssm, SsmGrant::Arn(arn)),
+                Ok(SecretRef::SsmName(name)) => {
+                    let path = if name.starts_with('/') {
+                        name
+                    } else {
+                        format!("/{name}")
+                    };
+                    push_unique(&mut grants.ssm, SsmGrant::Path(path))
+                }
+                Ok(SecretRef::SecretsManager { secret_arn }) => {
+                    push_unique(&mut grants.secretsmanager, format!("{secret_arn}*"))
+                }
+                Err(_) => {}
+            }
+        }
+        grants
+    }
+}
+
+fn push_unique<T: PartialEq>(items: &mut Vec<T>, item: T) {
+    if !items.contains(&item) {
+        items.push(item);
+    }
+}

@@ -9,10 +9,6 @@ use crate::model::*;
 use super::taskdef::{self, Ref};
 use super::OutputFile;
 
-/// The AWS managed policy ECS task execution roles get.
-const EXECUTION_POLICY_ARN: &str =
-    "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy";
-
 /// `a.b.c` as a traversal expression.
 fn traversal(root: &str, attrs: &[&str]) -> Expression {
     let ops: Vec<TraversalOperator> = attrs
@@ -317,28 +313,7 @@ fn main(model: &Model) -> Body {
 
 fn execution_role(service: &Service, role_name: &str) -> Vec<Block> {
     let label = execution_role_label(&service.name);
-    let obj = |pairs: Vec<(&str, Expression)>| {
-        Expression::Object(
-            pairs
-                .into_iter()
-                .map(|(k, v)| (ObjectKey::Identifier(Identifier::unchecked(k)), v))
-                .collect(),
-        )
-    };
-    let policy = obj(vec![
-        ("Version", "2012-10-17".into()),
-        (
-            "Statement",
-            Expression::Array(vec![obj(vec![
-                ("Effect", "Allow".into()),
-                (
-                    "Principal",
-                    obj(vec![("Service", "ecs-tasks.amazonaws.com".into())]),
-                ),
-                ("Action", "sts:AssumeRole".into()),
-            ])]),
-        ),
-    ]);
+    let policy = json_to_hcl(&execution_assume_role_policy(), &Model::default());
     let role = Block::builder("resource")
         .add_label("aws_iam_role")
         .add_label(label.as_str())
@@ -382,10 +357,11 @@ fn discovery_service(service: &Service, d: &Discovery) -> Block {
         .add_attribute(("name", d.name.as_str()))
         .add_block(dns.build());
     if let Some(custom) = &d.custom_health_check {
-        let mut hc = Block::builder("health_check_custom_config");
-        if let Some(t) = custom.failure_threshold {
-            hc = hc.add_attribute(("failure_threshold", t as i64));
-        }
+        // The provider drops an empty block (no custom health check at
+        // all), so the threshold is always written; AWS only accepts 1.
+        let threshold = custom.failure_threshold.unwrap_or(1);
+        let hc = Block::builder("health_check_custom_config")
+            .add_attribute(("failure_threshold", threshold as i64));
         block = block.add_block(hc.build());
     }
     add_tags(block, &d.tags).build()
@@ -553,43 +529,37 @@ fn outputs(model: &Model) -> Body {
 /// Read access for the created execution role to exactly the secrets the
 /// service's containers use.
 fn secrets_policy(service: &Service) -> Option<Block> {
-    let mut ssm: Vec<Expression> = Vec::new();
-    let mut secretsmanager: Vec<Expression> = Vec::new();
-    for value in service.containers.iter().flat_map(|c| c.secrets.values()) {
-        match SecretRef::parse(value) {
-            Ok(SecretRef::SsmArn(arn)) => ssm.push(Expression::String(arn)),
-            Ok(SecretRef::SsmName(name)) => {
-                let name = if name.starts_with('/') {
-                    name
-                } else {
-                    format!("/{name}")
-                };
-                ssm.push(Expression::FuncCall(Box::new(
-                    FuncCall::builder("format")
-                        .arg("arn:%s:ssm:%s:%s:parameter%s")
-                        .arg(traversal(
-                            "data",
-                            &["aws_partition", "current", "partition"],
-                        ))
-                        .arg(traversal("data", &["aws_region", "current", "name"]))
-                        .arg(traversal(
-                            "data",
-                            &["aws_caller_identity", "current", "account_id"],
-                        ))
-                        .arg(name)
-                        .build(),
-                )))
-            }
-            // The ARN may omit the random suffix AWS appends to the name.
-            Ok(SecretRef::SecretsManager { secret_arn }) => {
-                secretsmanager.push(Expression::String(format!("{secret_arn}*")))
-            }
-            Err(_) => {}
-        }
-    }
-    if ssm.is_empty() && secretsmanager.is_empty() {
+    let grants = service.secret_grants();
+    if grants.is_empty() {
         return None;
     }
+    let ssm: Vec<Expression> = grants
+        .ssm
+        .iter()
+        .map(|g| match g {
+            SsmGrant::Arn(arn) => Expression::String(arn.clone()),
+            SsmGrant::Path(path) => Expression::FuncCall(Box::new(
+                FuncCall::builder("format")
+                    .arg("arn:%s:ssm:%s:%s:parameter%s")
+                    .arg(traversal(
+                        "data",
+                        &["aws_partition", "current", "partition"],
+                    ))
+                    .arg(traversal("data", &["aws_region", "current", "name"]))
+                    .arg(traversal(
+                        "data",
+                        &["aws_caller_identity", "current", "account_id"],
+                    ))
+                    .arg(path.as_str())
+                    .build(),
+            )),
+        })
+        .collect();
+    let secretsmanager: Vec<Expression> = grants
+        .secretsmanager
+        .iter()
+        .map(|r| Expression::String(r.clone()))
+        .collect();
     let obj = |pairs: Vec<(&str, Expression)>| {
         Expression::Object(
             pairs
@@ -597,17 +567,6 @@ fn secrets_policy(service: &Service) -> Option<Block> {
                 .map(|(k, v)| (ObjectKey::Identifier(Identifier::unchecked(k)), v))
                 .collect(),
         )
-    };
-    let dedup = |mut v: Vec<Expression>| {
-        let mut seen = Vec::new();
-        v.retain(|e| {
-            let key = format!("{e:?}");
-            !seen.contains(&key) && {
-                seen.push(key);
-                true
-            }
-        });
-        v
     };
     let mut statements = Vec::new();
     if !ssm.is_empty() {
@@ -617,7 +576,7 @@ fn secrets_policy(service: &Service) -> Option<Block> {
                 "Action",
                 Expression::Array(vec!["ssm:GetParameters".into()]),
             ),
-            ("Resource", Expression::Array(dedup(ssm))),
+            ("Resource", Expression::Array(ssm)),
         ]));
     }
     if !secretsmanager.is_empty() {
@@ -627,7 +586,7 @@ fn secrets_policy(service: &Service) -> Option<Block> {
                 "Action",
                 Expression::Array(vec!["secretsmanager:GetSecretValue".into()]),
             ),
-            ("Resource", Expression::Array(dedup(secretsmanager))),
+            ("Resource", Expression::Array(secretsmanager)),
         ]));
     }
     let label = execution_role_label(&service.name);
@@ -639,7 +598,7 @@ fn secrets_policy(service: &Service) -> Option<Block> {
         Block::builder("resource")
             .add_label("aws_iam_role_policy")
             .add_label(format!("{label}_secrets"))
-            .add_attribute(("name", "read-secrets"))
+            .add_attribute(("name", SECRETS_POLICY_NAME))
             .add_attribute(("role", resource_ref("aws_iam_role", &label, "id")))
             .add_attribute((
                 "policy",

@@ -1,0 +1,727 @@
+//! `svc plan`, `apply`, `destroy` and `status` against a moto server the
+//! tests start on loopback; and parity with `terraform apply` of the
+//! compiled module.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use support::{aws_py, terraform_ok, Moto};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example_text(name: &str) -> String {
+    std::fs::read_to_string(root().join("examples").join(name)).expect("example")
+}
+
+/// A tfvars JSON file for an example's inputs (those without a default)
+/// from `aws.py network`.
+fn var_file(dir: &Path, example: &str, net: &Value) -> PathBuf {
+    let mut diags = svc::diagnostic::Diagnostics::new();
+    let model = svc::compile_source(
+        svc::diagnostic::Source::new(example, example_text(example)),
+        &mut diags,
+    )
+    .expect("example compiles");
+    let mut vars = serde_json::Map::new();
+    for input in model.inputs.iter().filter(|i| i.default.is_none()) {
+        let name = input.name.as_str();
+        let value = if name.contains("subnet") {
+            net["subnet_ids"].clone()
+        } else if name.contains("vpc") {
+            net["vpc_id"].clone()
+        } else if name.contains("sg") || name.contains("security_group") {
+            net["security_group_id"].clone()
+        } else {
+            panic!("no test value for input {name}");
+        };
+        vars.insert(name.to_string(), value);
+    }
+    let path = dir.join(format!("{example}.tfvars.json"));
+    std::fs::write(&path, Value::Object(vars).to_string()).expect("write tfvars");
+    path
+}
+
+/// Runs the svc binary with moto's environment.
+fn svc(moto: &Moto, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_svc"));
+    cmd.args(args)
+        .envs(moto.env())
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null());
+    cmd.output().expect("svc runs")
+}
+
+fn text(out: &Output) -> String {
+    format!(
+        "--- stdout ---\n{}\n--- stderr ---\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+/// `svc VERB FILE --var-file VARS --endpoint-url ... EXTRA`, with the
+/// request counts read back.
+fn run(moto: &Moto, verb: &str, file: &Path, vars: &Path, extra: &[&str]) -> (Output, Value) {
+    let log = tempfile::NamedTempFile::new().expect("temp");
+    let mut args = vec![
+        verb,
+        file.to_str().unwrap(),
+        "--var-file",
+        vars.to_str().unwrap(),
+        "--endpoint-url",
+        &moto.endpoint,
+        "--call-log",
+        log.path().to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    let out = svc(moto, &args);
+    let calls: Value = std::fs::read_to_string(log.path())
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or(Value::Null);
+    (out, calls)
+}
+
+/// A copy of an example (same file name, so the same stack) in `dir`,
+/// with `edit` applied.
+fn copy_example(dir: &Path, example: &str, edit: impl Fn(String) -> String) -> PathBuf {
+    let path = dir.join(example);
+    std::fs::write(&path, edit(example_text(example))).expect("write");
+    path
+}
+
+fn python(moto: &Moto, code: &str) -> Value {
+    let script = format!(
+        "import boto3, json, os\nE=os.environ['AWS_ENDPOINT_URL']\ndef c(n): return boto3.client(n, endpoint_url=E, region_name='{}')\n{code}",
+        support::REGION
+    );
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .envs(moto.env())
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+}
+
+fn active_ecs_services(moto: &Moto) -> Vec<Value> {
+    aws_py(moto, &["describe-ecs-services"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| s["status"] == "ACTIVE")
+        .collect()
+}
+
+#[test]
+fn apply_every_example_from_empty_then_nothing_changes() {
+    let _g = support::serial();
+    let moto = Moto::start();
+    let dir = tempfile::tempdir().unwrap();
+    for example in ["service_discovery.svc", "two_services.svc"] {
+        // Both examples declare `internal.local`: one stack per empty moto.
+        moto.reset();
+        let net = aws_py(&moto, &["network"]);
+        let vars = var_file(dir.path(), example, &net);
+        let file = root().join("examples").join(example);
+        let (out, calls) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+        assert_eq!(code(&out), 0, "{example}: first apply\n{}", text(&out));
+        assert!(calls["mutating"].as_u64().unwrap_or(0) > 0, "{calls}");
+
+        let (out, _) = run(&moto, "plan", &file, &vars, &[]);
+        assert_eq!(code(&out), 0, "{example}: second plan\n{}", text(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("No changes"),
+            "{}",
+            text(&out)
+        );
+
+        let (out, calls) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+        assert_eq!(code(&out), 0, "{example}: second apply\n{}", text(&out));
+        assert_eq!(
+            calls["mutating"], 0,
+            "{example}: second apply mutated: {calls:#}"
+        );
+
+        let (out, _) = run(&moto, "status", &file, &vars, &[]);
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        let status = String::from_utf8_lossy(&out.stdout);
+        assert!(status.contains("tasks: "), "{status}");
+        assert!(
+            status.contains("discovery service-b.internal.local"),
+            "{status}"
+        );
+
+        // Exactly one of each: nothing duplicated.
+        let namespaces = aws_py(&moto, &["describe-namespaces"]);
+        assert_eq!(namespaces.as_array().unwrap().len(), 1, "{namespaces:#}");
+        let services = active_ecs_services(&moto);
+        let expected = if example == "two_services.svc" { 2 } else { 1 };
+        assert_eq!(services.len(), expected, "{services:#?}");
+    }
+}
+
+#[test]
+fn updates_plan_exactly_the_changed_fields_and_converge() {
+    let _g = support::serial();
+    let moto = Moto::start();
+    let net = aws_py(&moto, &["network"]);
+    let dir = tempfile::tempdir().unwrap();
+    let example = "service_discovery.svc";
+    let vars = var_file(dir.path(), example, &net);
+    let file = copy_example(dir.path(), example, |t| t);
+    let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+
+    copy_example(dir.path(), example, |t| {
+        t.replace("replicas = 2", "replicas = 3")
+            .replace("\"nginx:latest\"", "\"nginx:1.27\"")
+            .replace("ttl               = 10s", "ttl               = 30s")
+            .replace("interval     = 5s", "interval     = 10s")
+    });
+    let (out, _) = run(&moto, "plan", &file, &vars, &[]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    let plan = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut changed: Vec<&str> = plan
+        .lines()
+        .filter(|l| l.starts_with("    "))
+        .map(|l| l.trim().split(':').next().unwrap_or(""))
+        .collect();
+    changed.sort();
+    assert_eq!(
+        changed,
+        [
+            "containerDefinitions[service_b].healthCheck.interval",
+            "containerDefinitions[service_b].image",
+            "desired_count",
+            "revision",
+            "task_definition",
+            "ttl",
+        ],
+        "{plan}"
+    );
+    for expected in [
+        "ttl: 10 → 30",
+        "desired_count: 2 → 3",
+        "containerDefinitions[service_b].image: nginx:latest → nginx:1.27",
+        "containerDefinitions[service_b].healthCheck.interval: 5 → 10",
+    ] {
+        assert!(plan.contains(expected), "missing `{expected}` in\n{plan}");
+    }
+    let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let (out, _) = run(&moto, "plan", &file, &vars, &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+
+    let sd = aws_py(&moto, &["describe-discovery-services"]);
+    assert_eq!(
+        sd[0]["DnsConfig"]["DnsRecords"],
+        json!([{"Type": "A", "TTL": 30}])
+    );
+    let services = active_ecs_services(&moto);
+    assert_eq!(services[0]["desiredCount"], 3);
+    assert!(
+        services[0]["taskDefinition"]
+            .as_str()
+            .unwrap()
+            .ends_with("service_b:2"),
+        "{:#}",
+        services[0]
+    );
+}
+
+#[test]
+fn unowned_resources_with_the_same_name_are_left_untouched() {
+    let _g = support::serial();
+    let moto = Moto::start();
+    let net = aws_py(&moto, &["network"]);
+    let dir = tempfile::tempdir().unwrap();
+    let example = "service_discovery.svc";
+    let vars = var_file(dir.path(), example, &net);
+    let file = root().join("examples").join(example);
+    // Someone else's namespace and log group with svc's names.
+    python(
+        &moto,
+        &format!(
+            "sd = c('servicediscovery')\nsd.create_private_dns_namespace(Name='internal.local', Vpc='{}', Description='theirs')\nc('logs').create_log_group(logGroupName='/ecs/service_b')\nprint('null')",
+            net["vpc_id"].as_str().unwrap()
+        ),
+    );
+    let (out, _) = run(&moto, "plan", &file, &vars, &[]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let plan = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        plan.contains("! namespace internal.local: not owned"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("! log-group /ecs/service_b: not owned"),
+        "{plan}"
+    );
+
+    let (out, calls) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("apply refused"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(calls["mutating"], 0, "{calls:#}");
+    let namespaces = aws_py(&moto, &["describe-namespaces"]);
+    assert_eq!(namespaces.as_array().unwrap().len(), 1);
+    assert_eq!(namespaces[0]["Description"], "theirs");
+    assert!(active_ecs_services(&moto).is_empty());
+
+    // destroy does not touch them either.
+    let (out, calls) = run(&moto, "destroy", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(calls["mutating"], 0, "{calls:#}");
+    assert_eq!(
+        aws_py(&moto, &["describe-namespaces"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn prune_removes_a_deleted_service_and_destroy_removes_everything_owned() {
+    let _g = support::serial();
+    let moto = Moto::start();
+    let net = aws_py(&moto, &["network"]);
+    let dir = tempfile::tempdir().unwrap();
+    let example = "two_services.svc";
+    let vars = var_file(dir.path(), example, &net);
+    let file = copy_example(dir.path(), example, |t| t);
+    let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    // A foreign log group that must survive.
+    python(
+        &moto,
+        "c('logs').create_log_group(logGroupName='/theirs')\nprint('null')",
+    );
+
+    // service_b leaves the file.
+    copy_example(dir.path(), example, |t| {
+        let cut = t.find("service service_b").unwrap();
+        t[..cut].replace("service_b.dns_name", "\"service-b.internal.local\"")
+    });
+    // Without --prune it stays, and the plan says nothing about it.
+    let (out, _) = run(&moto, "plan", &file, &vars, &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let (out, _) = run(&moto, "plan", &file, &vars, &["--prune"]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve", "--prune"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let services = active_ecs_services(&moto);
+    let names: Vec<&str> = services
+        .iter()
+        .map(|s| s["serviceName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["service_a"]);
+    let sd = aws_py(&moto, &["describe-discovery-services"]);
+    let sd_names: Vec<&str> = sd
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(sd_names, ["service-a"]);
+    let roles = aws_py(&moto, &["describe-iam-roles"]);
+    assert!(
+        !roles.to_string().contains("service_b-execution"),
+        "{roles:#}"
+    );
+    assert!(
+        roles.to_string().contains("service_a-execution"),
+        "{roles:#}"
+    );
+    let (out, _) = run(&moto, "plan", &file, &vars, &["--prune"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+
+    // destroy: nothing owned is left, the foreign group is.
+    let (out, _) = run(&moto, "destroy", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(active_ecs_services(&moto).is_empty());
+    assert_eq!(aws_py(&moto, &["describe-namespaces"]), json!([]));
+    assert_eq!(aws_py(&moto, &["describe-discovery-services"]), json!([]));
+    let groups = aws_py(&moto, &["describe-log-groups"]);
+    let group_names: Vec<&str> = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["logGroupName"].as_str().unwrap())
+        .collect();
+    assert_eq!(group_names, ["/theirs"]);
+    let roles = aws_py(&moto, &["describe-iam-roles"]);
+    assert!(!roles.to_string().contains("-execution"), "{roles:#}");
+    let tds = aws_py(&moto, &["describe-task-definitions"]);
+    assert!(
+        tds.as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["taskDefinition"]["status"] != "ACTIVE"),
+        "{tds:#}"
+    );
+    let (out, calls) = run(&moto, "destroy", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(calls["mutating"], 0, "{calls:#}");
+}
+
+#[test]
+fn an_apply_killed_after_the_namespace_is_created_converges_on_rerun() {
+    let _g = support::serial();
+    let moto = Moto::start();
+    let net = aws_py(&moto, &["network"]);
+    let dir = tempfile::tempdir().unwrap();
+    let example = "service_discovery.svc";
+    let vars = var_file(dir.path(), example, &net);
+    let file = root().join("examples").join(example);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_svc"))
+        .args([
+            "apply",
+            file.to_str().unwrap(),
+            "--var-file",
+            vars.to_str().unwrap(),
+            "--endpoint-url",
+            &moto.endpoint,
+            "--auto-approve",
+        ])
+        .envs(moto.env())
+        .env("AWS_CONFIG_FILE", "/nonexistent")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+        .env("SVC_APPLY_WAVE_PAUSE_MS", "5000")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn svc");
+    let stderr = child.stderr.take().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = String::new();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap_or_default();
+        seen.push_str(&line);
+        seen.push('\n');
+        if line.starts_with("created namespace internal.local") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no namespace line:\n{seen}");
+    }
+    assert!(seen.contains("created namespace internal.local"), "{seen}");
+    child.kill().expect("kill -9");
+    let _ = child.wait();
+    // Killed before the ECS service.
+    assert!(active_ecs_services(&moto).is_empty());
+    assert_eq!(
+        aws_py(&moto, &["describe-namespaces"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let (out, _) = run(&moto, "plan", &file, &vars, &[]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("= namespace internal.local: unchanged"),
+        "{}",
+        text(&out)
+    );
+    let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let (out, _) = run(&moto, "plan", &file, &vars, &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(
+        aws_py(&moto, &["describe-namespaces"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        aws_py(&moto, &["describe-discovery-services"])
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(active_ecs_services(&moto).len(), 1);
+    let tds = aws_py(&moto, &["describe-task-definitions"]);
+    assert_eq!(tds.as_array().unwrap().len(), 1, "{tds:#}");
+}
+
+#[test]
+fn missing_and_ill_typed_inputs_fail_before_any_api_call() {
+    // No moto at all: the error must come before any connection.
+    let file = root().join("examples").join("service_discovery.svc");
+    let out = Command::new(env!("CARGO_BIN_EXE_svc"))
+        .args([
+            "plan",
+            file.to_str().unwrap(),
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "x")
+        .env("AWS_SECRET_ACCESS_KEY", "x")
+        .env("AWS_REGION", "ap-northeast-1")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no value for input(s) vpc_id, subnet_ids, security_group_id"),
+        "{err}"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_svc"))
+        .args([
+            "plan",
+            file.to_str().unwrap(),
+            "--var",
+            "vpc_id=vpc-1",
+            "--var",
+            "subnet_ids=subnet-1",
+            "--var",
+            "security_group_id=sg-1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("subnet_ids"),
+        "{}",
+        text(&out)
+    );
+}
+
+/// Requests moto has logged so far.
+fn moto_requests(moto: &Moto) -> usize {
+    moto.log()
+        .lines()
+        .filter(|l| l.contains("\"POST ") || l.contains("\"GET "))
+        .filter(|l| !l.contains("/moto-api"))
+        .count()
+}
+
+/// Drops nulls, empty lists and empty objects, recursively.
+fn strip(v: &Value) -> Value {
+    match v {
+        Value::Array(a) => Value::Array(a.iter().map(strip).filter(|x| !x.is_null()).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), strip(v)))
+                .filter(|(_, v)| !v.is_null() && *v != json!([]) && *v != json!({}))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn sorted(mut items: Vec<Value>) -> Value {
+    items.sort_by_key(|v| v.to_string());
+    Value::Array(items)
+}
+
+/// The state both tools should produce, without ids, ARNs' random parts,
+/// tags and timestamps.
+fn normalised_state(moto: &Moto) -> Value {
+    let namespaces = aws_py(moto, &["describe-namespaces"]);
+    let ns_name = |id: &Value| -> Value {
+        namespaces
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["Id"] == *id)
+            .map(|n| n["Name"].clone())
+            .unwrap_or(Value::Null)
+    };
+    let discovery = aws_py(moto, &["describe-discovery-services"]);
+    // Terraform's provider sends the namespace inside DnsConfig; moto
+    // then reports it only there.
+    let sd_ns = |s: &Value| -> Value {
+        if s["NamespaceId"].is_null() {
+            ns_name(&s["DnsConfig"]["NamespaceId"])
+        } else {
+            ns_name(&s["NamespaceId"])
+        }
+    };
+    let sd_name = |arn: &Value| -> Value {
+        discovery
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["Arn"] == *arn)
+            .map(|s| {
+                json!(format!(
+                    "{}.{}",
+                    s["Name"].as_str().unwrap(),
+                    sd_ns(s).as_str().unwrap_or("?")
+                ))
+            })
+            .unwrap_or(Value::Null)
+    };
+    let tds = aws_py(moto, &["describe-task-definitions"]);
+    let ecs = active_ecs_services(moto);
+    let groups = aws_py(moto, &["describe-log-groups"]);
+    let roles = aws_py(moto, &["describe-iam-roles"]);
+    json!({
+        "namespaces": sorted(namespaces.as_array().unwrap().iter().map(|n| json!({
+            "name": n["Name"], "type": n["Type"], "description": n["Description"],
+        })).collect()),
+        "discovery": sorted(discovery.as_array().unwrap().iter().map(|s| json!({
+            "name": s["Name"],
+            "namespace": sd_ns(s),
+            "routing": s["DnsConfig"]["RoutingPolicy"],
+            "records": s["DnsConfig"]["DnsRecords"],
+            "custom_health": !s["HealthCheckCustomConfig"].is_null(),
+        })).collect()),
+        "task_definitions": sorted(tds.as_array().unwrap().iter()
+            .map(|t| &t["taskDefinition"])
+            .filter(|t| t["status"] == "ACTIVE")
+            .map(|t| strip(&json!({
+                "family": t["family"], "revision": t["revision"], "cpu": t["cpu"], "memory": t["memory"],
+                "networkMode": t["networkMode"], "requiresCompatibilities": t["requiresCompatibilities"],
+                "executionRoleArn": t["executionRoleArn"], "taskRoleArn": t["taskRoleArn"],
+                "ephemeralStorage": t["ephemeralStorage"],
+                "containerDefinitions": t["containerDefinitions"],
+            }))).collect()),
+        "ecs_services": sorted(ecs.iter().map(|s| {
+            let net = &s["networkConfiguration"]["awsvpcConfiguration"];
+            let mut subnets: Vec<Value> = net["subnets"].as_array().cloned().unwrap_or_default();
+            subnets.sort_by_key(|v| v.to_string());
+            json!({
+                "name": s["serviceName"],
+                "cluster": s["clusterArn"].as_str().unwrap().rsplit('/').next(),
+                "desired_count": s["desiredCount"],
+                "launch_type": s["launchType"],
+                "task_definition": s["taskDefinition"].as_str().unwrap().rsplit('/').next(),
+                "subnets": subnets,
+                "security_groups": sorted(net["securityGroups"].as_array().cloned().unwrap_or_default()),
+                "public_ip": net["assignPublicIp"],
+                "registries": s["serviceRegistries"].as_array().unwrap().iter().map(|r| json!({
+                    "discovery": sd_name(&r["registryArn"]),
+                    "container_name": r["containerName"], "container_port": r["containerPort"],
+                })).collect::<Vec<_>>(),
+            })
+        }).collect()),
+        "log_groups": sorted(groups.as_array().unwrap().iter().map(|g| json!({
+            "name": g["logGroupName"], "retention": g["retentionInDays"],
+        })).collect()),
+        "roles": sorted(roles.as_array().unwrap().iter().map(|r| {
+            let policies: Vec<Value> = r["AttachedPolicies"].as_array().cloned().unwrap_or_default()
+                .iter().map(|p| p["PolicyArn"].clone()).collect();
+            json!({ "name": r["RoleName"], "trust": r["AssumeRolePolicyDocument"], "policies": sorted(policies) })
+        }).collect()),
+    })
+}
+
+#[test]
+fn svc_apply_and_terraform_apply_lead_to_the_same_state() {
+    let _g = support::serial();
+    for example in ["service_discovery.svc", "two_services.svc"] {
+        let dir = tempfile::tempdir().unwrap();
+        // svc apply on one moto...
+        let ours = Moto::start();
+        let net = aws_py(&ours, &["network"]);
+        let vars = var_file(dir.path(), example, &net);
+        let file = root().join("examples").join(example);
+        let before = moto_requests(&ours);
+        let start = Instant::now();
+        let (out, calls) = run(&ours, "apply", &file, &vars, &["--auto-approve"]);
+        let svc_time = start.elapsed();
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        let svc_requests = moto_requests(&ours) - before;
+
+        // ...terraform apply of the compiled module on another, with the
+        // same network ids (moto's ids are deterministic per server).
+        let theirs = Moto::start();
+        let net2 = aws_py(&theirs, &["network"]);
+        let module = dir.path().join("module");
+        let compiled = Command::new(env!("CARGO_BIN_EXE_svc"))
+            .args([
+                "compile",
+                file.to_str().unwrap(),
+                "-o",
+                module.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(compiled.status.success(), "{}", text(&compiled));
+        let stack = dir.path().join("stack");
+        std::fs::create_dir(&stack).unwrap();
+        let tfvars: Value = serde_json::from_str(
+            &std::fs::read_to_string(var_file(dir.path(), example, &net2)).unwrap(),
+        )
+        .unwrap();
+        let mut main = format!(
+            "{}\nmodule \"svc\" {{\n  source = {:?}\n",
+            theirs.provider_hcl(),
+            module.display().to_string()
+        );
+        for (k, v) in tfvars.as_object().unwrap() {
+            main.push_str(&format!("  {k} = {v}\n"));
+        }
+        main.push_str("}\n");
+        std::fs::write(stack.join("main.tf"), main).unwrap();
+        terraform_ok(&stack, &["init"]);
+        let before = moto_requests(&theirs);
+        let start = Instant::now();
+        terraform_ok(&stack, &["apply", "-auto-approve"]);
+        let tf_time = start.elapsed();
+        let tf_requests = moto_requests(&theirs) - before;
+
+        let a = normalised_state(&ours);
+        let b = normalised_state(&theirs);
+        // Network ids differ per server only if moto's ids are random:
+        // compare with each server's own ids replaced by names.
+        let replace = |state: &Value, net: &Value| -> Value {
+            let mut text = state.to_string();
+            text = text.replace(net["vpc_id"].as_str().unwrap(), "VPC");
+            text = text.replace(net["security_group_id"].as_str().unwrap(), "SG");
+            for (i, s) in net["subnet_ids"].as_array().unwrap().iter().enumerate() {
+                text = text.replace(s.as_str().unwrap(), &format!("SUBNET{i}"));
+            }
+            let mut state: Value = serde_json::from_str(&text).unwrap();
+            // Subnets are a set: compare them sorted by the replaced names.
+            for service in state["ecs_services"].as_array_mut().unwrap() {
+                if let Some(subnets) = service["subnets"].as_array_mut() {
+                    subnets.sort_by_key(|v| v.to_string());
+                }
+            }
+            state
+        };
+        let (a, b) = (replace(&a, &net), replace(&b, &net2));
+        assert_eq!(
+            a, b,
+            "{example}: svc (left) and terraform (right) differ\nsvc: {a:#}\nterraform: {b:#}"
+        );
+        assert!(!a["ecs_services"].as_array().unwrap().is_empty());
+        eprintln!(
+            "MEASURE {example}: svc apply {:.2}s, {svc_requests} requests ({} by svc's counter, {} mutating); terraform apply {:.2}s, {tf_requests} requests",
+            svc_time.as_secs_f64(),
+            calls["total"],
+            calls["mutating"],
+            tf_time.as_secs_f64(),
+        );
+    }
+}
