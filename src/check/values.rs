@@ -584,7 +584,6 @@ impl Checker<'_> {
         self.names.get(&kind).cloned().unwrap_or_default()
     }
 
-
     /// Reads `{ KEY = value, ... }` (env, secrets, tags): keys unique,
     /// entries attributes only, each value read by `value`. Returns the
     /// entries with the span of each entry, or `None` after an error.
