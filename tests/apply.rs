@@ -651,6 +651,12 @@ fn svc_apply_and_terraform_apply_lead_to_the_same_state() {
         let svc_time = start.elapsed();
         assert_eq!(code(&out), 0, "{}", text(&out));
         let svc_requests = moto_requests(&ours) - before;
+        // A second apply changes nothing and only reads.
+        let start = Instant::now();
+        let (out, noop) = run(&ours, "apply", &file, &vars, &["--auto-approve"]);
+        let noop_time = start.elapsed();
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        assert_eq!(noop["mutating"], 0, "{noop:#}");
 
         // ...terraform apply of the compiled module on another, with the
         // same network ids (moto's ids are deterministic per server).
@@ -717,10 +723,12 @@ fn svc_apply_and_terraform_apply_lead_to_the_same_state() {
         );
         assert!(!a["ecs_services"].as_array().unwrap().is_empty());
         eprintln!(
-            "MEASURE {example}: svc apply {:.2}s, {svc_requests} requests ({} by svc's counter, {} mutating); terraform apply {:.2}s, {tf_requests} requests",
+            "MEASURE {example}: svc apply {:.2}s, {svc_requests} requests ({} by svc's counter, {} mutating); no-op svc apply {:.2}s, {} requests; terraform apply {:.2}s, {tf_requests} requests",
             svc_time.as_secs_f64(),
             calls["total"],
             calls["mutating"],
+            noop_time.as_secs_f64(),
+            noop["total"],
             tf_time.as_secs_f64(),
         );
     }
