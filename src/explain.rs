@@ -22,6 +22,7 @@ codes! {
     "svc::field::unknown" => "field.unknown",
     "svc::field::duplicate" => "field.duplicate",
     "svc::field::missing" => "field.missing",
+    "svc::field::conflict" => "field.conflict",
     "svc::value::mismatch" => "value.mismatch",
     "svc::value::unit" => "value.unit",
     "svc::value::unknown" => "value.unknown",

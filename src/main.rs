@@ -11,6 +11,15 @@ use svc::diagnostic::{Diagnostics, Source};
 use svc::emit::{taskdef, terraform, DeployValues, OutputFile};
 use svc::model::Model;
 
+/// `println!` that ends quietly instead of panicking when standard output
+/// is closed early (`svc explain | head -1`).
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 /// svc: ECS Fargate services with Cloud Map service discovery, compiled to
 /// Terraform and task-definition JSON.
 #[derive(Parser)]
@@ -62,6 +71,9 @@ enum Command {
         /// Diagnostics format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Fail (exit 1, nothing written) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Format files in the canonical layout, keeping comments.
     ///
@@ -201,8 +213,20 @@ fn main() -> ExitCode {
             region,
             account_id,
             format,
+            deny_warnings,
         } => compile(
-            &file, &out, emit, &vars, &var_files, region, account_id, format,
+            &file,
+            &out,
+            emit,
+            &vars,
+            &var_files,
+            DeployValues {
+                vars: Default::default(),
+                region,
+                account_id,
+            },
+            format,
+            deny_warnings,
         ),
         Command::Fmt { files, check } => fmt(&files, check),
         Command::Plan { deploy, prune } => apply_cli::run(
@@ -273,7 +297,7 @@ fn read_source(path: &Path) -> Result<Source, String> {
 
 fn report(diags: &Diagnostics, format: Format) {
     match format {
-        Format::Json => println!(
+        Format::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&diags.to_json()).unwrap_or_default()
         ),
@@ -320,9 +344,9 @@ fn compile(
     emit: Emit,
     vars: &[String],
     var_files: &[PathBuf],
-    region: Option<String>,
-    account_id: Option<String>,
+    mut values: DeployValues,
     format: Format,
+    deny_warnings: bool,
 ) -> ExitCode {
     let source = match read_source(file) {
         Ok(s) => s,
@@ -337,19 +361,19 @@ fn compile(
     let Some(model) = model else {
         return ExitCode::from(EXIT_DIAGNOSTICS);
     };
+    if deny_warnings && !diags.is_empty() {
+        eprintln!("error: warnings are denied (--deny-warnings); nothing was written");
+        return ExitCode::from(EXIT_DIAGNOSTICS);
+    }
     if emit == Emit::Model {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&model).unwrap_or_default()
         );
         return ExitCode::SUCCESS;
     }
-    let values = match svc::vars::collect(&model, var_files, vars) {
-        Ok(vars) => DeployValues {
-            vars,
-            region,
-            account_id,
-        },
+    match svc::vars::collect(&model, var_files, vars) {
+        Ok(vars) => values.vars = vars,
         Err(msg) => {
             eprintln!("error: {msg}");
             return ExitCode::from(EXIT_USAGE);
@@ -361,7 +385,7 @@ fn compile(
         return ExitCode::from(EXIT_USAGE);
     }
     for f in &files {
-        println!("wrote {}", out.join(&f.path).display());
+        eprintln!("wrote {}", out.join(&f.path).display());
     }
     if !placeholders.is_empty() {
         eprintln!(
@@ -404,7 +428,7 @@ fn explain(code: Option<&str>) -> ExitCode {
                     .lines()
                     .find(|l| !l.trim().is_empty() && !l.starts_with('#'))
                     .unwrap_or_default();
-                println!("{code:28} {title}");
+                outln!("{code:28} {title}");
             }
             ExitCode::SUCCESS
         }
@@ -526,13 +550,13 @@ fn fmt(args: &[PathBuf], check: bool) -> ExitCode {
         if formatted == *original {
             unchanged += 1;
         } else if check {
-            println!("would reformat {}", path.display());
+            outln!("would reformat {}", path.display());
             changed += 1;
             failed = true;
         } else {
             match write_atomically(path, &formatted) {
                 Ok(()) => {
-                    println!("formatted {}", path.display());
+                    outln!("formatted {}", path.display());
                     changed += 1;
                 }
                 Err(e) => {

@@ -65,7 +65,8 @@ fn every_diagnostic_page_shows_real_output() {
     let mut failures = Vec::new();
     for (code, _) in svc::explain::CODES {
         let path = page(code);
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let blocks = fences(&text);
         let example = blocks
             .iter()
@@ -99,7 +100,10 @@ fn every_diagnostic_page_shows_real_output() {
                 ));
             }
         }
-        for fix in blocks.iter().filter(|f| f.lang == "svc" && f.section == "Fix") {
+        for fix in blocks
+            .iter()
+            .filter(|f| f.lang == "svc" && f.section == "Fix")
+        {
             let diags = check(&fix.content);
             if !diags.is_empty() {
                 failures.push(format!(
@@ -118,10 +122,16 @@ fn every_diagnostic_page_shows_real_output() {
 fn the_diagnostics_list_is_complete() {
     let list = std::fs::read_to_string(root().join("docs/diagnostics.md")).expect("list");
     for (code, _) in svc::explain::CODES {
-        assert!(list.contains(&format!("`{code}`")), "{code} is not in docs/diagnostics.md");
+        assert!(
+            list.contains(&format!("`{code}`")),
+            "{code} is not in docs/diagnostics.md"
+        );
         let file = page(code);
         let name = file.file_name().and_then(|n| n.to_str()).expect("name");
-        assert!(list.contains(name), "docs/diagnostics.md does not link {name}");
+        assert!(
+            list.contains(name),
+            "docs/diagnostics.md does not link {name}"
+        );
         assert!(Path::new(&file).exists());
     }
 }

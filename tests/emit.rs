@@ -117,6 +117,7 @@ fn json_and_terraform_agree_on_containers() {
             .find(|f| f.path == "main.tf")
             .expect("main.tf");
         let body: hcl::Body = hcl::from_str(&main.content).expect("main.tf parses as HCL");
+        let labels = terraform::Labels::new(&model);
         let values = DeployValues {
             region: Some("REGION".into()),
             ..DeployValues::default()
@@ -155,7 +156,7 @@ fn json_and_terraform_agree_on_containers() {
                     .find(|g| {
                         r == format!(
                             "aws_cloudwatch_log_group.{}.name",
-                            terraform::label(&g.name)
+                            labels.log_group(&g.name)
                         )
                     })
                     .unwrap_or_else(|| panic!("unexpected reference {r}"));

@@ -14,11 +14,11 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Runs `svc compile` (the real binary) into `out`.
-fn compile(example: &str, out: &Path, extra: &[&str]) {
+/// Runs `svc compile` (the real binary) on `file` into `out`.
+fn compile_file(file: &Path, out: &Path, extra: &[&str]) {
     let status = Command::new(env!("CARGO_BIN_EXE_svc"))
         .arg("compile")
-        .arg(root().join("examples").join(example))
+        .arg(file)
         .arg("-o")
         .arg(out)
         .args(extra)
@@ -26,43 +26,48 @@ fn compile(example: &str, out: &Path, extra: &[&str]) {
         .expect("svc runs");
     assert!(
         status.status.success(),
-        "svc compile {example} failed:\n{}",
+        "svc compile {} failed:\n{}",
+        file.display(),
         String::from_utf8_lossy(&status.stderr)
     );
 }
 
-fn examples() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(root().join("examples"))
-        .expect("examples/")
-        .filter_map(|e| {
-            let name = e.ok()?.file_name().to_string_lossy().into_owned();
-            name.ends_with(".svc").then_some(name)
-        })
-        .collect();
-    names.sort();
-    names
+/// Runs `svc compile` on an example into `out`.
+fn compile(example: &str, out: &Path, extra: &[&str]) {
+    compile_file(&root().join("examples").join(example), out, extra);
 }
 
+/// Every example and every valid fixture: the emitted module is
+/// `terraform fmt` clean and passes `terraform validate` with the real AWS
+/// provider. The fixtures cover names that would collide if derived naively.
 #[test]
-fn every_example_is_fmt_clean_and_validates_with_the_real_provider() {
+fn every_example_and_valid_fixture_validates_with_the_real_provider() {
     let _guard = support::serial();
-    let examples = examples();
-    assert!(examples.len() >= 2, "examples: {examples:?}");
-    for example in examples {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for dir in ["examples", "tests/cases/valid"] {
+        for entry in std::fs::read_dir(root().join(dir)).expect("directory") {
+            let path = entry.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "svc") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 10, "{files:?}");
+    for file in files {
         let dir = tempfile::tempdir().expect("tempdir");
         let out = dir.path().join("module");
-        compile(&example, &out, &[]);
+        compile_file(&file, &out, &[]);
+        let name = file.display().to_string();
         // `fmt -check` lists unformatted files and exits 3.
         let listed = terraform_ok(&out, &["fmt", "-check", "-recursive"]);
-        assert!(
-            listed.trim().is_empty(),
-            "{example}: not fmt-clean: {listed}"
-        );
+        assert!(listed.trim().is_empty(), "{name}: not fmt-clean: {listed}");
         terraform_ok(&out, &["init", "-backend=false"]);
-        let validated = terraform_ok(&out, &["validate", "-json"]);
-        let report: Value = serde_json::from_str(&validated).expect("validate -json");
-        assert_eq!(report["valid"], true, "{example}: {validated}");
-        assert_eq!(report["warning_count"], 0, "{example}: {validated}");
+        let validated = support::terraform(&out, &["validate", "-json"]);
+        let report: Value =
+            serde_json::from_slice(&validated.stdout).expect("validate -json prints JSON");
+        assert_eq!(report["valid"], true, "{name}: {report:#}");
+        assert_eq!(report["warning_count"], 0, "{name}: {report:#}");
     }
 }
 

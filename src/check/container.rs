@@ -87,10 +87,12 @@ impl<'d> Checker<'d> {
         if let (Some(env), Some(secrets)) = (&environment, &secrets) {
             for (name, _, span) in secrets {
                 if let Some((_, _, first)) = env.iter().find(|(n, _, _)| n == name) {
-                    self.diags.push(DuplicateField {
+                    self.diags.push(FieldConflict {
                         span: (*span).into(),
-                        first: (*first).into(),
-                        key: format!("{name} (in env and in secrets)"),
+                        other: (*first).into(),
+                        message: format!("`{name}` is set both in `env` and in `secrets`"),
+                        help: "a variable comes either from `env` or from `secrets`; remove one"
+                            .into(),
                     });
                 }
             }
@@ -176,10 +178,13 @@ impl<'d> Checker<'d> {
         let mut out = Vec::new();
         let mut ok = true;
         if let (Some(a), Some(b)) = (one, many) {
-            self.diags.push(DuplicateField {
+            self.diags.push(FieldConflict {
                 span: b.span().into(),
-                first: a.span().into(),
-                key: "port".into(),
+                other: a.span().into(),
+                message: "`port` and `ports` are both set".into(),
+                help:
+                    "write one port as `port = 80/tcp` or several as `ports = [80/tcp, 9090/tcp]`"
+                        .into(),
             });
             return None;
         }
@@ -196,11 +201,10 @@ impl<'d> Checker<'d> {
                                 if let Some(first) =
                                     seen.insert((p.port, p.protocol.as_aws()), item.span)
                                 {
-                                    self.diags.push(DuplicateName {
+                                    self.diags.push(DuplicateField {
                                         span: item.span.into(),
                                         first: first.into(),
-                                        what: "port".into(),
-                                        name: format!("{}/{}", p.port, p.protocol.as_aws()),
+                                        key: format!("port {}/{}", p.port, p.protocol.as_aws()),
                                     });
                                     ok = false;
                                 }
@@ -364,18 +368,17 @@ impl<'d> Checker<'d> {
     /// name, with their retention (default 30 days).
     pub(super) fn log_groups(
         &mut self,
-        blocks: &[&'d Block],
-        containers: &[Container],
+        containers: &[(&'d Block, Container)],
     ) -> Option<Vec<LogGroup>> {
+        // A group's retention is set by whichever container writes one;
+        // the default applies when none does, and two different values
+        // conflict.
         let mut groups: Vec<(LogGroup, Option<Span>)> = Vec::new();
         let mut ok = true;
-        for (block, container) in blocks.iter().zip(containers) {
+        for (block, container) in containers {
             let Some(logs) = &container.logs else {
                 continue;
             };
-            if !logs.create_group {
-                continue;
-            }
             let retention_val = block
                 .body
                 .entries
@@ -390,12 +393,12 @@ impl<'d> Checker<'d> {
                 })
                 .and_then(|body| {
                     body.entries.iter().find_map(|e| match e {
-                        Entry::Attribute(a) if a.key.name == "retention" => Some(&a.value),
+                        Entry::Attribute(a) if a.key.name == "retention" => Some(a),
                         _ => None,
                     })
                 });
             let retention = match retention_val {
-                Some(e) => match self.retention(Val::Expr(e)) {
+                Some(a) => match self.retention(Val::Expr(&a.value)) {
                     Some(r) => r,
                     None => {
                         ok = false;
@@ -404,25 +407,46 @@ impl<'d> Checker<'d> {
                 },
                 None => Some(30),
             };
-            match groups.iter().find(|(g, _)| g.name == logs.group) {
-                Some((g, first)) if g.retention_days != retention && retention_val.is_some() => {
-                    if let (Some(first), Some(e)) = (first, retention_val) {
-                        self.diags.push(DuplicateField {
-                            span: e.span.into(),
-                            first: (*first).into(),
-                            key: format!("retention of log group {}", logs.group),
-                        });
-                        ok = false;
-                    }
+            if !logs.create_group {
+                if let Some(a) = retention_val {
+                    self.diags.push(FieldConflict {
+                        span: a.key.span.into(),
+                        other: a.key.span.into(),
+                        message: "`retention` has no effect with `create = false`".into(),
+                        help: "svc sets the retention of groups it creates; remove `retention`, or let svc create the group".into(),
+                    });
+                    ok = false;
                 }
-                Some(_) => {}
+                continue;
+            }
+            let span = retention_val.map(|a| a.value.span);
+            match groups.iter_mut().find(|(g, _)| g.name == logs.group) {
                 None => groups.push((
                     LogGroup {
                         name: logs.group.clone(),
                         retention_days: retention,
                     },
-                    retention_val.map(|e| e.span),
+                    span,
                 )),
+                Some((group, first)) => match (*first, span) {
+                    (Some(first), Some(span)) if group.retention_days != retention => {
+                        self.diags.push(FieldConflict {
+                            span: span.into(),
+                            other: first.into(),
+                            message: format!(
+                                "log group {} is given two different retentions",
+                                logs.group
+                            ),
+                            help: "containers that share a log group share its retention; write it once or make both the same".into(),
+                        });
+                        ok = false;
+                    }
+                    (None, Some(span)) => {
+                        group.retention_days = retention;
+                        *first = Some(span);
+                    }
+                    _ => {}
+                },
             }
         }
         ok.then(|| groups.into_iter().map(|(g, _)| g).collect())
@@ -432,16 +456,37 @@ impl<'d> Checker<'d> {
     pub(super) fn retention(&mut self, v: Val) -> Option<Option<u32>> {
         if let Val::Expr(e) = v {
             if let ExprKind::Path(_) = &e.kind {
-                return self.enum_value(v, "retention", &[("never", None)]);
+                if matches!(&e.kind, ExprKind::Path(p) if p.len() == 1 && p[0].name == "never") {
+                    return Some(None);
+                }
+                self.diags.push(TypeMismatch {
+                    span: e.span.into(),
+                    expected: "a duration or `never`".into(),
+                    found: e.kind.describe().into(),
+                    help: "write a retention period such as `30d`, or `never`".into(),
+                });
+                return None;
             }
         }
         let seconds = self.duration(v, "log retention")?;
         let days = seconds / 86400;
-        if seconds % 86400 != 0 || !rules::LOG_RETENTION_DAYS.contains(&days) {
+        if seconds % 86400 != 0 {
             self.diags.push(LogRetention {
                 span: v.span().into(),
-                days,
-                help: rules::retention_neighbours(days.max(1)),
+                period: format!("{seconds} seconds"),
+                help: "log retention is a whole number of days, such as `30d`".into(),
+            });
+            return None;
+        }
+        if !rules::LOG_RETENTION_DAYS.contains(&days) {
+            self.diags.push(LogRetention {
+                span: v.span().into(),
+                period: if days == 1 {
+                    "1 day".into()
+                } else {
+                    format!("{days} days")
+                },
+                help: rules::retention_neighbours(days),
             });
             return None;
         }
@@ -552,7 +597,7 @@ impl<'d> Checker<'d> {
                 ),
                 found: limit.format(value),
                 help: format!(
-                    "ECS accepts a health-check {} from {} to {}",
+                    "ECS accepts health-check `{}` from {} to {}",
                     limit.field,
                     limit.format(limit.min),
                     limit.format(limit.max)

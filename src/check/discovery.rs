@@ -38,7 +38,25 @@ impl<'d> Checker<'d> {
         let name_val = f.optional(self, "name");
         let name = match name_val {
             Some(v) => self.dns_name(v, "discovery service name", 127),
-            None => Some(default_discovery_name(service)),
+            None => {
+                // The default comes from the service name; check it like a
+                // written one, pointing at the block.
+                let default = default_discovery_name(service);
+                match super::dns_label_problem(&default, 127) {
+                    Some(reason) => {
+                        self.diags.push(InvalidFormat {
+                            span: header.into(),
+                            what: "discovery service name".into(),
+                            reason: format!(
+                                "the default name `{default}` (from the service name) {reason}"
+                            ),
+                            help: "set a DNS-friendly name: `name = \"service-b\"`".into(),
+                        });
+                        None
+                    }
+                    None => Some(default),
+                }
+            }
         };
         let records_val = f.optional(self, "records");
         let records = match records_val {
@@ -73,7 +91,8 @@ impl<'d> Checker<'d> {
             ),
             None => Some(RoutingPolicy::Multivalue),
         };
-        let health_check = match f.optional(self, "health_check") {
+        let health_check_val = f.optional(self, "health_check");
+        let health_check = match health_check_val {
             Some(v) => {
                 let on = self.enum_value(
                     v,
@@ -89,7 +108,18 @@ impl<'d> Checker<'d> {
             }
             None => Some(true),
         };
-        let failure_threshold = match f.optional(self, "failure_threshold") {
+        let failure_threshold_val = f.optional(self, "failure_threshold");
+        if let (Some(t), Some(h), Some(false)) =
+            (failure_threshold_val, health_check_val, health_check)
+        {
+            self.diags.push(FieldConflict {
+                span: t.span().into(),
+                other: h.span().into(),
+                message: "`failure_threshold` has no effect with `health_check = none`".into(),
+                help: "remove `failure_threshold`, or keep the custom health check".into(),
+            });
+        }
+        let failure_threshold = match failure_threshold_val {
             Some(v) => self
                 .uint(v, "failure_threshold", 0, u64::MAX)
                 .and_then(|n| {
@@ -109,6 +139,16 @@ impl<'d> Checker<'d> {
         f.finish(self);
 
         let records = records?;
+        if let Some(c) = srv_container {
+            if !records.contains(&RecordType::SRV) {
+                self.diags.push(FieldConflict {
+                    span: c.span().into(),
+                    other: records_val.map_or(header, |v| v.span()).into(),
+                    message: "`container` is only used for SRV records".into(),
+                    help: "A and AAAA records register the task's IP without a port; remove `container`, or add SRV to `records`".into(),
+                });
+            }
+        }
         if records.contains(&RecordType::CNAME) && routing == Some(RoutingPolicy::Multivalue) {
             self.diags.push(DiscoveryRouting {
                 span: routing_val.map_or(header, |v| v.span()).into(),

@@ -297,14 +297,14 @@ pub struct HealthCommand {
 
 /// A log retention that CloudWatch Logs does not offer.
 #[derive(Debug, Error, Diagnostic)]
-#[error("CloudWatch Logs cannot keep logs for {days} days")]
+#[error("CloudWatch Logs cannot keep logs for {period}")]
 #[diagnostic(code(svc::logs::retention))]
 pub struct LogRetention {
     /// The value.
     #[label("not a CloudWatch retention period")]
     pub span: SourceSpan,
-    /// The days.
-    pub days: u64,
+    /// The period in words.
+    pub period: String,
     /// The nearest valid values.
     #[help]
     pub help: String,
@@ -616,4 +616,23 @@ pub struct SecretValueFrom {
     pub span: SourceSpan,
     /// What is wrong.
     pub reason: String,
+}
+
+/// Two settings that cannot go together, or one that has no effect because
+/// of another.
+#[derive(Debug, Error, Diagnostic)]
+#[error("{message}")]
+#[diagnostic(code(svc::field::conflict))]
+pub struct FieldConflict {
+    /// The setting reported.
+    #[label("here")]
+    pub span: SourceSpan,
+    /// The setting it conflicts with (may equal `span`).
+    #[label("because of this")]
+    pub other: SourceSpan,
+    /// What is wrong.
+    pub message: String,
+    /// The fix.
+    #[help]
+    pub help: String,
 }

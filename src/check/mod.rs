@@ -58,6 +58,18 @@ pub struct Checker<'d> {
     discovery_names: HashMap<(String, String), Span>,
 }
 
+/// Names Terraform does not accept for variables.
+const TERRAFORM_RESERVED: [&str; 8] = [
+    "source",
+    "version",
+    "providers",
+    "count",
+    "for_each",
+    "lifecycle",
+    "depends_on",
+    "locals",
+];
+
 /// The warnings a declaration may allow with `allow = ["CODE"]`.
 pub const WARNINGS: [&str; 5] = [
     "svc::health::timeout",
@@ -122,12 +134,32 @@ impl<'d> Checker<'d> {
                         continue;
                     }
                     seen_inputs.insert(&input.name.name, input.name.span);
+                    if TERRAFORM_RESERVED.contains(&input.name.name.as_str()) {
+                        self.diags.push(InvalidFormat {
+                            span: input.name.span.into(),
+                            what: "input name".into(),
+                            reason: format!("`{}` is reserved by Terraform", input.name.name),
+                            help: format!(
+                                "inputs become Terraform variables, which cannot be named {}; rename it",
+                                TERRAFORM_RESERVED.join(", ")
+                            ),
+                        });
+                    }
                     if let Some(ty) = self.input_type(&input.ty) {
                         self.inputs.insert(&input.name.name, (ty, input.name.span));
                     }
                     input_decls.push(input);
                 }
                 Item::Decl(decl) => {
+                    if decl.kind.name == "input" {
+                        self.diags.push(MissingField {
+                            span: decl.name.span.into(),
+                            key: "type".into(),
+                            context: format!("input {}", decl.name.name),
+                            help: format!("inputs have a type: `input {}: string`", decl.name.name),
+                        });
+                        continue;
+                    }
                     let Some(kind) = DeclKind::ALL
                         .into_iter()
                         .find(|k| k.name() == decl.kind.name)
@@ -238,15 +270,19 @@ impl<'d> Checker<'d> {
                 out.push(code);
                 continue;
             }
-            let help = match suggest(&code, WARNINGS.into_iter()) {
-                Some(s) => format!("did you mean \"{s}\"?"),
-                None => format!("warnings that can be allowed: {}", WARNINGS.join(", ")),
+            let help = if crate::explain::explain(&code).is_some() {
+                format!("{code} is an error, and errors cannot be allowed; fix the setting instead")
+            } else {
+                match suggest(&code, WARNINGS.into_iter()) {
+                    Some(s) => format!("did you mean \"{s}\"?"),
+                    None => format!("warnings that can be allowed: {}", WARNINGS.join(", ")),
+                }
             };
             self.diags.push(UnknownEnumValue {
                 span: item.span.into(),
                 value: code,
-                what: "warning code".into(),
-                allowed: "a warning code".into(),
+                what: "warning code to allow".into(),
+                allowed: "the warning codes in docs/diagnostics.md".into(),
                 help,
             });
         }
@@ -336,6 +372,19 @@ impl<'d> Checker<'d> {
         match (ty, &e.kind) {
             (InputType::String, ExprKind::String(s)) => Some(s.clone().into()),
             (InputType::Bool, ExprKind::Bool(b)) => Some((*b).into()),
+            (InputType::Number, ExprKind::Number(n))
+                if n.replace('_', "")
+                    .parse::<f64>()
+                    .is_ok_and(|v| v.abs() >= 9.0e15) =>
+            {
+                self.diags.push(crate::syntax::InvalidNumber {
+                    span: e.span.into(),
+                    text: n.clone(),
+                    reason: "too large".into(),
+                    help: "numbers must stay below 9e15 to be exact".into(),
+                });
+                None
+            }
             (InputType::Number, ExprKind::Number(n)) => {
                 match n
                     .replace('_', "")
@@ -485,29 +534,7 @@ impl<'d> Checker<'d> {
     /// at most 63 characters each and `max` in all.
     fn dns_name(&mut self, val: Val, what: &str, max: usize) -> Option<String> {
         let s = self.string(val)?;
-        let reason = if s.is_empty() {
-            Some("it is empty".to_string())
-        } else if s.len() > max {
-            Some(format!(
-                "it is {} characters long, the limit is {max}",
-                s.len()
-            ))
-        } else {
-            s.split('.').find_map(|label| {
-                if label.is_empty() {
-                    Some("it has an empty label (`..` or a dot at an end)".to_string())
-                } else if label.len() > 63 {
-                    Some(format!("the label `{label}` is longer than 63 characters"))
-                } else if label.starts_with('-') || label.ends_with('-') {
-                    Some(format!("the label `{label}` starts or ends with `-`"))
-                } else {
-                    label
-                        .chars()
-                        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
-                        .map(|c| format!("`{c}` is not allowed in a DNS name"))
-                }
-            })
-        };
+        let reason = dns_label_problem(&s, max).map(|r| format!("it {r}"));
         match reason {
             Some(reason) => {
                 self.diags.push(InvalidFormat {
@@ -521,4 +548,36 @@ impl<'d> Checker<'d> {
             None => Some(s),
         }
     }
+}
+
+/// What makes `s` unusable as a DNS name of at most `max` characters, if
+/// anything: labels of `[A-Za-z0-9_-]`, no edge hyphen, at most 63 each.
+pub fn dns_label_problem(s: &str, max: usize) -> Option<String> {
+    if s.is_empty() {
+        return Some("is empty".to_string());
+    }
+    if s.len() > max {
+        return Some(format!(
+            "is {} characters long, the limit is {max}",
+            s.len()
+        ));
+    }
+    s.split('.').find_map(|label| {
+        if label.is_empty() {
+            Some("has an empty label (`..` or a dot at an end)".to_string())
+        } else if label.len() > 63 {
+            Some(format!(
+                "has the label `{label}`, longer than 63 characters"
+            ))
+        } else if label.starts_with('-') || label.ends_with('-') {
+            Some(format!(
+                "has the label `{label}`, which starts or ends with `-`"
+            ))
+        } else {
+            label
+                .chars()
+                .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
+                .map(|c| format!("contains `{c}`, which DNS names do not allow"))
+        }
+    })
 }

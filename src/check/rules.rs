@@ -142,6 +142,9 @@ pub fn retention_neighbours(days: u64) -> String {
     match (below, above) {
         (Some(b), Some(a)) => format!("the nearest valid periods are {b}d and {a}d"),
         (Some(b), None) => format!("the longest period is {b}d; or write `retention = never`"),
+        (None, Some(a)) if days == 0 => {
+            format!("the shortest period is {a}d; to keep logs forever write `retention = never`")
+        }
         (None, Some(a)) => format!("the shortest period is {a}d"),
         (None, None) => String::new(),
     }

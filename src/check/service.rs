@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use crate::model::*;
-use crate::syntax::ast::{Decl, ExprKind, Span};
+use crate::syntax::ast::{Block, Decl, ExprKind, Span};
 
 use super::errors::*;
 use super::fields::{object, Fields, Val};
@@ -83,9 +83,23 @@ impl<'d> Checker<'d> {
         };
         let execution_role = match f.optional(self, "execution_role") {
             Some(v) => self.role_arn(v).map(ExecutionRole::Existing),
-            None => Some(ExecutionRole::Create {
-                role_name: format!("{name}-execution"),
-            }),
+            None => {
+                let role_name = format!("{name}-execution");
+                if role_name.len() > 64 {
+                    self.diags.push(InvalidFormat {
+                        span: decl.name.span.into(),
+                        what: "execution role name".into(),
+                        reason: format!(
+                            "`{role_name}` is {} characters long; IAM role names have at most 64",
+                            role_name.len()
+                        ),
+                        help: "shorten the service name, or give an existing role with `execution_role = \"arn:aws:iam::...\"`".into(),
+                    });
+                    None
+                } else {
+                    Some(ExecutionRole::Create { role_name })
+                }
+            }
         };
 
         let blocks = f.labelled_blocks(self, "container");
@@ -107,6 +121,7 @@ impl<'d> Checker<'d> {
             });
         }
         let mut containers = Vec::new();
+        let mut checked_blocks = Vec::new();
         let mut spans = Vec::new();
         let mut seen: HashMap<&str, Span> = HashMap::new();
         let mut containers_ok = true;
@@ -128,6 +143,7 @@ impl<'d> Checker<'d> {
             match self.container(name, block) {
                 Some((c, s)) => {
                     containers.push(c);
+                    checked_blocks.push(*block);
                     spans.push(s);
                 }
                 None => containers_ok = false,
@@ -163,8 +179,12 @@ impl<'d> Checker<'d> {
         }
         let tags = self.tags(f);
 
+        let pairs: Vec<(&'d Block, Container)> =
+            checked_blocks.into_iter().zip(containers).collect();
+        let log_groups = self.log_groups(&pairs);
+        let containers: Vec<Container> = pairs.into_iter().map(|(_, c)| c).collect();
         let (cpu, memory_mib) = size?;
-        let log_groups = self.log_groups(&blocks, &containers)?;
+        let log_groups = log_groups?;
         let storage_gib = storage_gib?;
         if !containers_ok {
             return None;
@@ -199,7 +219,7 @@ impl<'d> Checker<'d> {
     ) -> Option<ClusterRef> {
         match f.optional(self, "cluster") {
             Some(v @ Val::Expr(e)) => match &e.kind {
-                ExprKind::Path(p) if p.len() == 1 => self
+                ExprKind::Path(p) if p[0].name != "input" => self
                     .reference(v, DeclKind::Cluster)
                     .map(ClusterRef::Declared),
                 _ => self.text(v).map(ClusterRef::Existing),

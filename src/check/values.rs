@@ -203,6 +203,9 @@ impl Checker<'_> {
                 ExprKind::String(s) if s.parse::<u64>().is_ok() => {
                     format!("numbers are not quoted: `{s}`")
                 }
+                ExprKind::Path(p) if p.first().is_some_and(|i| i.name == "input") => {
+                    format!("{what} must be known when svc runs; inputs stand for strings and lists of strings (ids, ARNs, images)")
+                }
                 ExprKind::Quantity { number, .. } => format!("{what} takes no unit: `{number}`"),
                 _ => format!("write a number such as `{min}`"),
             };
@@ -228,11 +231,16 @@ impl Checker<'_> {
     fn whole_number(&mut self, text: &str, span: Span) -> Option<u64> {
         let clean: String = text.chars().filter(|c| *c != '_').collect();
         if clean.contains('.') || clean.starts_with('-') {
+            let reason = if clean.starts_with('-') {
+                "negative"
+            } else {
+                "not a whole number"
+            };
             self.diags.push(InvalidNumber {
                 span: span.into(),
                 text: text.to_string(),
-                reason: "must be a whole number, not negative".into(),
-                help: "write a whole number such as `2`".into(),
+                reason: reason.into(),
+                help: "write a whole number that is zero or more, such as `2`".into(),
             });
             return None;
         }
@@ -255,12 +263,21 @@ impl Checker<'_> {
         let clean: String = text.chars().filter(|c| *c != '_').collect();
         match clean.parse::<f64>() {
             Ok(v) if (0.0..1e15).contains(&v) => Some(v),
+            Ok(v) if v < 0.0 => {
+                self.diags.push(InvalidNumber {
+                    span: span.into(),
+                    text: text.to_string(),
+                    reason: "negative".into(),
+                    help: "durations, sizes and cpu are zero or more".into(),
+                });
+                None
+            }
             _ => {
                 self.diags.push(InvalidNumber {
                     span: span.into(),
                     text: text.to_string(),
-                    reason: "not a usable number".into(),
-                    help: "write a non-negative number".into(),
+                    reason: "too large".into(),
+                    help: "write a smaller number".into(),
                 });
                 None
             }
@@ -487,6 +504,7 @@ impl Checker<'_> {
         }
         let help = match suggest(word, options.iter().map(|(n, _)| *n)) {
             Some(s) => format!("did you mean `{s}`?"),
+            None if options.len() == 1 => format!("svc supports only {allowed} here"),
             None => format!("write one of {allowed}"),
         };
         self.diags.push(UnknownEnumValue {
@@ -540,7 +558,16 @@ impl Checker<'_> {
                     let candidates = self.names_of(kind);
                     let help = match suggest(&name.name, candidates.iter().map(String::as_str)) {
                         Some(s) => format!("did you mean the {} `{s}`?", kind.name()),
-                        None => format!("declare a {} first", kind.name()),
+                        None if candidates.is_empty() => format!("declare a {} first", kind.name()),
+                        None => format!(
+                            "declared {}s: {}",
+                            kind.name(),
+                            candidates
+                                .iter()
+                                .map(|c| format!("`{c}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     };
                     self.diags.push(WrongKind {
                         span: name.span.into(),

@@ -2,6 +2,8 @@
 //! references as traversal expressions, then formatted.
 
 use hcl::expr::{FuncCall, Traversal, TraversalOperator, Variable};
+use std::collections::{HashMap, HashSet};
+
 use hcl::{Block, Body, Expression, Identifier, ObjectKey};
 
 use crate::model::*;
@@ -96,9 +98,49 @@ pub fn label(name: &str) -> String {
     out
 }
 
+/// Resource labels that are not simply a declaration's name, made unique
+/// once per module (`/ecs/a` and `/ecs.a` would both sanitise to `ecs_a`).
+pub struct Labels {
+    log_groups: HashMap<String, String>,
+}
+
+impl Labels {
+    /// Labels for every log group of the model, in model order.
+    pub fn new(model: &Model) -> Self {
+        let mut log_groups = HashMap::new();
+        let mut used = HashSet::new();
+        for group in model.services.iter().flat_map(|s| &s.log_groups) {
+            if log_groups.contains_key(&group.name) {
+                continue;
+            }
+            let base = label(&group.name);
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while !used.insert(candidate.clone()) {
+                candidate = format!("{base}_{n}");
+                n += 1;
+            }
+            log_groups.insert(group.name.clone(), candidate);
+        }
+        Labels { log_groups }
+    }
+
+    /// No labels (for expressions that reference no resource).
+    pub fn empty() -> Self {
+        Labels {
+            log_groups: HashMap::new(),
+        }
+    }
+
+    /// The label of the log group resource named `name`.
+    pub fn log_group<'a>(&'a self, name: &'a str) -> &'a str {
+        self.log_groups.get(name).map_or(name, String::as_str)
+    }
+}
+
 /// Converts JSON (from the task definition) to an HCL expression, turning
 /// reference markers into Terraform references.
-fn json_to_hcl(value: &serde_json::Value, model: &Model) -> Expression {
+fn json_to_hcl(value: &serde_json::Value, labels: &Labels) -> Expression {
     use serde_json::Value;
     match value {
         Value::Null => Expression::Null,
@@ -108,11 +150,11 @@ fn json_to_hcl(value: &serde_json::Value, model: &Model) -> Expression {
             None => Expression::from(n.as_f64().unwrap_or_default()),
         },
         Value::String(s) => match taskdef::decode_ref(s) {
-            Some(r) => ref_expr(&r, model),
+            Some(r) => ref_expr(&r, labels),
             None => Expression::String(s.clone()),
         },
         Value::Array(items) => {
-            Expression::Array(items.iter().map(|v| json_to_hcl(v, model)).collect())
+            Expression::Array(items.iter().map(|v| json_to_hcl(v, labels)).collect())
         }
         Value::Object(map) => Expression::Object(
             map.iter()
@@ -122,14 +164,14 @@ fn json_to_hcl(value: &serde_json::Value, model: &Model) -> Expression {
                     } else {
                         ObjectKey::from(Expression::String(k.clone()))
                     };
-                    (key, json_to_hcl(v, model))
+                    (key, json_to_hcl(v, labels))
                 })
                 .collect(),
         ),
     }
 }
 
-fn ref_expr(r: &Ref, model: &Model) -> Expression {
+fn ref_expr(r: &Ref, labels: &Labels) -> Expression {
     match r {
         Ref::Input(name) => var(name),
         Ref::Region => traversal("data", &["aws_region", "current", "name"]),
@@ -137,8 +179,7 @@ fn ref_expr(r: &Ref, model: &Model) -> Expression {
             resource_ref("aws_iam_role", &execution_role_label(service), "arn")
         }
         Ref::LogGroup(name) => {
-            let _ = model;
-            resource_ref("aws_cloudwatch_log_group", &label(name), "name")
+            resource_ref("aws_cloudwatch_log_group", labels.log_group(name), "name")
         }
     }
 }
@@ -218,7 +259,7 @@ fn variables(model: &Model) -> Body {
             block = block.add_attribute(("description", d.as_str()));
         }
         if let Some(default) = &input.default {
-            block = block.add_attribute(("default", json_to_hcl(default, model)));
+            block = block.add_attribute(("default", json_to_hcl(default, &Labels::empty())));
         }
         body = body.add_block(block.build());
     }
@@ -226,6 +267,7 @@ fn variables(model: &Model) -> Body {
 }
 
 fn main(model: &Model) -> Body {
+    let labels = Labels::new(model);
     let mut body = Body::builder();
     let needs_region = model
         .services
@@ -280,16 +322,15 @@ fn main(model: &Model) -> Body {
         }
         body = body.add_block(add_tags(block, &cluster.tags).build());
     }
-    let mut emitted_groups: Vec<&str> = Vec::new();
+    let mut emitted_groups: std::collections::HashSet<&str> = Default::default();
     for service in &model.services {
         for group in &service.log_groups {
-            if emitted_groups.contains(&group.name.as_str()) {
+            if !emitted_groups.insert(&group.name) {
                 continue;
             }
-            emitted_groups.push(&group.name);
             let mut block = Block::builder("resource")
                 .add_label("aws_cloudwatch_log_group")
-                .add_label(label(&group.name))
+                .add_label(labels.log_group(&group.name))
                 .add_attribute(("name", group.name.as_str()));
             if let Some(days) = group.retention_days {
                 block = block.add_attribute(("retention_in_days", days as i64));
@@ -305,15 +346,15 @@ fn main(model: &Model) -> Body {
         if let Some(d) = &service.discovery {
             body = body.add_block(discovery_service(service, d));
         }
-        body = body.add_block(task_definition(model, service));
-        body = body.add_block(ecs_service(service));
+        body = body.add_block(task_definition(&labels, service));
+        body = body.add_block(ecs_service(&labels, service));
     }
     body.build()
 }
 
 fn execution_role(service: &Service, role_name: &str) -> Vec<Block> {
     let label = execution_role_label(&service.name);
-    let policy = json_to_hcl(&execution_assume_role_policy(), &Model::default());
+    let policy = json_to_hcl(&execution_assume_role_policy(), &Labels::empty());
     let role = Block::builder("resource")
         .add_label("aws_iam_role")
         .add_label(label.as_str())
@@ -367,7 +408,7 @@ fn discovery_service(service: &Service, d: &Discovery) -> Block {
     add_tags(block, &d.tags).build()
 }
 
-fn task_definition(model: &Model, service: &Service) -> Block {
+fn task_definition(labels: &Labels, service: &Service) -> Block {
     let def = taskdef::task_definition(service);
     let containers =
         serde_json::to_value(&def.container_definitions).expect("containers serialise");
@@ -389,7 +430,7 @@ fn task_definition(model: &Model, service: &Service) -> Block {
         .add_attribute(("memory", def.memory.as_str()));
     let role_expr = |s: &taskdef::Str| match s {
         taskdef::Str::Lit(v) => Expression::String(v.clone()),
-        taskdef::Str::Ref(r) => ref_expr(r, model),
+        taskdef::Str::Ref(r) => ref_expr(r, labels),
     };
     block = block.add_attribute(("execution_role_arn", role_expr(&def.execution_role_arn)));
     if let Some(task_role) = &def.task_role_arn {
@@ -406,14 +447,14 @@ fn task_definition(model: &Model, service: &Service) -> Block {
         "container_definitions",
         Expression::FuncCall(Box::new(
             FuncCall::builder("jsonencode")
-                .arg(json_to_hcl(&containers, model))
+                .arg(json_to_hcl(&containers, labels))
                 .build(),
         )),
     ));
     add_tags(block, &service.tags).build()
 }
 
-fn ecs_service(service: &Service) -> Block {
+fn ecs_service(labels: &Labels, service: &Service) -> Block {
     let cluster = match &service.cluster {
         ClusterRef::Declared(name) => resource_ref("aws_ecs_cluster", name, "id"),
         ClusterRef::Existing(t) => text(t),
@@ -469,7 +510,7 @@ fn ecs_service(service: &Service) -> Block {
     for group in &service.log_groups {
         depends.push(traversal(
             "aws_cloudwatch_log_group",
-            &[&label(&group.name)],
+            &[labels.log_group(&group.name)],
         ));
     }
     block = add_tags(block, &service.tags);
@@ -479,51 +520,86 @@ fn ecs_service(service: &Service) -> Block {
     block.build()
 }
 
+/// Two outputs, `namespaces` and `services`, each an object keyed by the
+/// declaration's name, so no two declarations can produce the same output
+/// name (`a` + `_discovery_service_arn` vs `a_discovery` + `_service_arn`).
 fn outputs(model: &Model) -> Body {
-    let mut body = Body::builder();
-    let output = |name: String, description: String, value: Expression| {
+    let key = |name: &str| ObjectKey::from(Expression::String(name.to_string()));
+    let attr = |name: &str| ObjectKey::Identifier(Identifier::unchecked(name));
+    let namespaces: Expression = Expression::Object(
+        model
+            .namespaces
+            .iter()
+            .map(|ns| {
+                let fields: hcl::Object<ObjectKey, Expression> = [
+                    (attr("domain"), Expression::String(ns.domain.clone())),
+                    (
+                        attr("id"),
+                        resource_ref(
+                            "aws_service_discovery_private_dns_namespace",
+                            &ns.name,
+                            "id",
+                        ),
+                    ),
+                    (
+                        attr("arn"),
+                        resource_ref(
+                            "aws_service_discovery_private_dns_namespace",
+                            &ns.name,
+                            "arn",
+                        ),
+                    ),
+                ]
+                .into_iter()
+                .collect();
+                (key(&ns.name), Expression::Object(fields))
+            })
+            .collect(),
+    );
+    let services: Expression = Expression::Object(
+        model
+            .services
+            .iter()
+            .map(|service| {
+                let mut fields: hcl::Object<ObjectKey, Expression> = hcl::Object::new();
+                if let Some(d) = &service.discovery {
+                    fields.insert(attr("dns_name"), Expression::String(d.dns_name(model)));
+                    fields.insert(
+                        attr("discovery_service_arn"),
+                        resource_ref("aws_service_discovery_service", &service.name, "arn"),
+                    );
+                }
+                fields.insert(
+                    attr("service_arn"),
+                    resource_ref("aws_ecs_service", &service.name, "id"),
+                );
+                fields.insert(
+                    attr("task_definition_arn"),
+                    resource_ref("aws_ecs_task_definition", &service.name, "arn"),
+                );
+                (key(&service.name), Expression::Object(fields))
+            })
+            .collect(),
+    );
+    let output = |name: &str, description: &str, value: Expression| {
         Block::builder("output")
             .add_label(name)
             .add_attribute(("description", description))
             .add_attribute(("value", value))
             .build()
     };
-    for ns in &model.namespaces {
-        body = body.add_block(output(
-            format!("{}_namespace_id", ns.name),
-            format!("Cloud Map namespace id of {}", ns.domain),
-            resource_ref(
-                "aws_service_discovery_private_dns_namespace",
-                &ns.name,
-                "id",
-            ),
-        ));
-    }
-    for service in &model.services {
-        if let Some(d) = &service.discovery {
-            body = body.add_block(output(
-                format!("{}_dns_name", service.name),
-                format!("DNS name callers resolve to reach {}", service.name),
-                Expression::String(d.dns_name(model)),
-            ));
-            body = body.add_block(output(
-                format!("{}_discovery_service_arn", service.name),
-                format!("Cloud Map service ARN of {}", service.name),
-                resource_ref("aws_service_discovery_service", &service.name, "arn"),
-            ));
-        }
-        body = body.add_block(output(
-            format!("{}_service_arn", service.name),
-            format!("ECS service ARN of {}", service.name),
-            resource_ref("aws_ecs_service", &service.name, "id"),
-        ));
-        body = body.add_block(output(
-            format!("{}_task_definition_arn", service.name),
-            format!("Task definition ARN of {}", service.name),
-            resource_ref("aws_ecs_task_definition", &service.name, "arn"),
-        ));
-    }
-    body.build()
+    Body::builder()
+        .add_block(output(
+            "namespaces",
+            "Cloud Map namespaces by declaration name: domain, id and ARN",
+            namespaces,
+        ))
+        .add_block(output(
+            "services",
+            "ECS services by declaration name: the DNS name callers resolve (with discovery), and the ARNs",
+            services,
+        ))
+        .build()
 }
 
 /// Read access for the created execution role to exactly the secrets the
