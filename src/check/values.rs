@@ -10,9 +10,36 @@ use super::fields::Val;
 use super::{suggest, Checker, DeclKind};
 
 /// Units of time, in seconds.
-const DURATION_UNITS: &[(&str, u64)] = &[("s", 1), ("m", 60), ("h", 3600), ("d", 86400)];
+const DURATION: Measure = Measure {
+    article: "a duration",
+    example: "10s",
+    noun: "time",
+    base: "seconds",
+    units: &[("s", 1.0), ("m", 60.0), ("h", 3600.0), ("d", 86400.0)],
+};
 /// Units of memory, in MiB.
-const SIZE_UNITS: &[(&str, f64)] = &[("MiB", 1.0), ("GiB", 1024.0)];
+const SIZE: Measure = Measure {
+    article: "a memory size",
+    example: "512MiB",
+    noun: "memory",
+    base: "MiB",
+    units: &[("MiB", 1.0), ("GiB", 1024.0)],
+};
+
+/// A kind of quantity: its units and how it is called in messages.
+struct Measure {
+    /// "a duration"
+    article: &'static str,
+    /// A value to show in help lines.
+    example: &'static str,
+    /// "time", as in "not a unit of time".
+    noun: &'static str,
+    /// The unit values are counted in.
+    base: &'static str,
+    /// Units with their size in the base unit; the first is the one
+    /// suggested for a bare number.
+    units: &'static [(&'static str, f64)],
+}
 
 impl Checker<'_> {
     fn mismatch(&mut self, val: Val, expected: &str, help: impl Into<String>) {
@@ -295,91 +322,63 @@ impl Checker<'_> {
 
     /// A duration in whole seconds: `10s`, `1m`, `2h`, `30d`.
     pub fn duration(&mut self, val: Val, what: &str) -> Option<u64> {
-        let e = self.expr(val, "a duration", "10s")?;
-        let (number, unit) = match &e.kind {
-            ExprKind::Quantity { number, unit } => (number, unit),
-            ExprKind::Number(n) => {
-                self.unit_error(
-                    e.span,
-                    format!("{what} needs a unit"),
-                    "a duration needs a unit",
-                    format!("write `{n}s` for seconds (units: s, m, h, d)"),
-                );
-                return None;
-            }
-            _ => {
-                self.mismatch(val, "a duration", "write a duration such as `10s` or `1m`");
-                return None;
-            }
-        };
-        let Some(&(_, factor)) = DURATION_UNITS.iter().find(|(u, _)| u == unit) else {
-            let hint = unit_hint(unit, DURATION_UNITS.iter().map(|(u, _)| *u), "duration");
-            self.unit_error(
-                e.span,
-                format!("`{unit}` is not a unit of time"),
-                "expected a duration",
-                hint,
-            );
-            return None;
-        };
-        let value = self.decimal(number, e.span)?;
-        let seconds = value * factor as f64;
-        if seconds.fract() != 0.0 {
-            self.diags.push(InvalidNumber {
-                span: e.span.into(),
-                text: format!("{number}{unit}"),
-                reason: "not a whole number of seconds".into(),
-                help: format!("{what} is counted in whole seconds"),
-            });
-            return None;
-        }
-        Some(seconds as u64)
+        self.measure(val, what, &DURATION)
     }
 
     /// A memory size in MiB: `512MiB`, `2GiB`.
     pub fn size_mib(&mut self, val: Val, what: &str) -> Option<u64> {
-        let e = self.expr(val, "a memory size", "512MiB")?;
+        self.measure(val, what, &SIZE)
+    }
+
+    /// A number with a unit of `kind`, as a whole number of its base unit.
+    fn measure(&mut self, val: Val, what: &str, kind: &Measure) -> Option<u64> {
+        let e = self.expr(val, kind.article, kind.example)?;
+        let units = || kind.units.iter().map(|(u, _)| *u);
         let (number, unit) = match &e.kind {
             ExprKind::Quantity { number, unit } => (number, unit),
             ExprKind::Number(n) => {
                 self.unit_error(
                     e.span,
                     format!("{what} needs a unit"),
-                    "a size needs a unit",
-                    format!("write `{n}MiB` (units: MiB, GiB)"),
+                    &format!("{} needs a unit", kind.article),
+                    format!(
+                        "write `{n}{}` (units: {})",
+                        kind.units[0].0,
+                        units().collect::<Vec<_>>().join(", ")
+                    ),
                 );
                 return None;
             }
             _ => {
                 self.mismatch(
                     val,
-                    "a memory size",
-                    "write a size such as `512MiB` or `2GiB`",
+                    kind.article,
+                    format!("write {} such as `{}`", kind.article, kind.example),
                 );
                 return None;
             }
         };
-        let Some(&(_, factor)) = SIZE_UNITS.iter().find(|(u, _)| u == unit) else {
-            let hint = unit_hint(unit, SIZE_UNITS.iter().map(|(u, _)| *u), "size");
+        let Some(&(_, factor)) = kind.units.iter().find(|(u, _)| u == unit) else {
+            let hint = unit_hint(unit, units(), kind.noun);
             self.unit_error(
                 e.span,
-                format!("`{unit}` is not a unit of memory"),
-                "expected a memory size",
+                format!("`{unit}` is not a unit of {}", kind.noun),
+                &format!("expected {}", kind.article),
                 hint,
             );
             return None;
         };
-        let mib = self.decimal(number, e.span)? * factor;
-        if mib.fract() != 0.0 {
+        let value = self.decimal(number, e.span)? * factor;
+        if value.fract() != 0.0 {
             self.diags.push(InvalidNumber {
                 span: e.span.into(),
                 text: format!("{number}{unit}"),
-                reason: "not a whole number of MiB".into(),
-                help: format!("{what} is counted in whole MiB"),
+                reason: format!("not a whole number of {}", kind.base),
+                help: format!("{what} is counted in whole {}", kind.base),
             });
             return None;
         }
-        Some(mib as u64)
+        Some(value as u64)
     }
 
     /// CPU in units: `256` or `0.25vcpu` (1 vCPU = 1024 units).
