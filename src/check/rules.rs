@@ -23,7 +23,7 @@ pub const FARGATE_CPU: [u64; 7] = [256, 512, 1024, 2048, 4096, 8192, 16384];
 
 /// Formats MiB the way a user writes it: `512MiB`, `2GiB`.
 pub fn format_mib(mib: u64) -> String {
-    if mib >= 1024 && mib % 1024 == 0 {
+    if mib >= 1024 && mib.is_multiple_of(1024) {
         format!("{}GiB", mib / 1024)
     } else {
         format!("{mib}MiB")
@@ -32,7 +32,7 @@ pub fn format_mib(mib: u64) -> String {
 
 /// Formats cpu units: `256`, with vCPUs in parentheses.
 pub fn format_cpu(units: u64) -> String {
-    if units % 256 == 0 {
+    if units.is_multiple_of(256) {
         let vcpu = units as f64 / 1024.0;
         format!("{units} ({vcpu}vcpu)")
     } else {
