@@ -611,24 +611,7 @@ fn register_request(
         .into_iter()
         .flatten()
     {
-        expect_keys(
-            &what,
-            c,
-            &[
-                "name",
-                "image",
-                "cpu",
-                "memory",
-                "memoryReservation",
-                "essential",
-                "command",
-                "portMappings",
-                "environment",
-                "secrets",
-                "logConfiguration",
-                "healthCheck",
-            ],
-        )?;
+        expect_keys(&what, c, crate::emit::taskdef::CONTAINER_KEYS)?;
         let mut b = ContainerDefinition::builder()
             .set_name(s(c, "name"))
             .set_image(s(c, "image"))

@@ -467,20 +467,7 @@ pub fn normalise(input: &Value) -> Value {
 
 /// Container definitions restricted to the keys svc writes.
 fn containers(v: &Value) -> Value {
-    const KEYS: &[&str] = &[
-        "name",
-        "image",
-        "cpu",
-        "memory",
-        "memoryReservation",
-        "essential",
-        "command",
-        "portMappings",
-        "environment",
-        "secrets",
-        "logConfiguration",
-        "healthCheck",
-    ];
+    const KEYS: &[&str] = crate::emit::taskdef::CONTAINER_KEYS;
     match v {
         Value::Array(items) => Value::Array(
             items

@@ -558,15 +558,7 @@ impl Checker<'_> {
                     let help = match suggest(&name.name, candidates.iter().map(String::as_str)) {
                         Some(s) => format!("did you mean the {} `{s}`?", kind.name()),
                         None if candidates.is_empty() => format!("declare a {} first", kind.name()),
-                        None => format!(
-                            "declared {}s: {}",
-                            kind.name(),
-                            candidates
-                                .iter()
-                                .map(|c| format!("`{c}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
+                        None => declared_list(kind, &candidates),
                     };
                     self.diags.push(WrongKind {
                         span: name.span.into(),
@@ -584,15 +576,7 @@ impl Checker<'_> {
                     None if candidates.is_empty() => {
                         format!("declare it: `{} {} {{ ... }}`", kind.name(), name.name)
                     }
-                    None => format!(
-                        "declared {}s: {}",
-                        kind.name(),
-                        candidates
-                            .iter()
-                            .map(|c| format!("`{c}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
+                    None => declared_list(kind, &candidates),
                 };
                 self.diags.push(UnresolvedName {
                     span: name.span.into(),
@@ -650,6 +634,12 @@ impl Checker<'_> {
         }
         ok.then_some(out)
     }
+}
+
+/// "declared namespaces: `a`, `b`", for help lines.
+fn declared_list(kind: DeclKind, names: &[String]) -> String {
+    let list: Vec<String> = names.iter().map(|c| format!("`{c}`")).collect();
+    format!("declared {}s: {}", kind.name(), list.join(", "))
 }
 
 /// A help line for an unknown unit.

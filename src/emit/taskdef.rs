@@ -108,6 +108,24 @@ pub struct Tag {
     pub value: String,
 }
 
+/// The container-definition keys svc writes (the fields of
+/// [`ContainerDefinition`] in their JSON spelling). `apply` compares and
+/// sends exactly these.
+pub const CONTAINER_KEYS: &[&str] = &[
+    "name",
+    "image",
+    "cpu",
+    "memory",
+    "memoryReservation",
+    "essential",
+    "command",
+    "portMappings",
+    "environment",
+    "secrets",
+    "logConfiguration",
+    "healthCheck",
+];
+
 /// One container definition.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
