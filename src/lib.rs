@@ -4,6 +4,7 @@
 //! The pipeline: [`syntax`] (text to tree) → [`check`] (tree to [`model`])
 //! → [`emit`] (model to Terraform and task-definition JSON).
 
+#[cfg(feature = "apply")]
 pub mod apply;
 pub mod check;
 pub mod diagnostic;

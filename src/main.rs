@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+#[cfg(feature = "apply")]
 use svc::apply::cli as apply_cli;
 use svc::diagnostic::{Diagnostics, Source};
 use svc::emit::{taskdef, terraform, DeployValues, OutputFile};
@@ -90,6 +91,7 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    #[cfg(feature = "apply")]
     /// Show what `svc apply` would change in AWS.
     ///
     /// Exit code 0: nothing would change; 2: changes are pending; 1: errors
@@ -101,6 +103,7 @@ enum Command {
         #[arg(long)]
         prune: bool,
     },
+    #[cfg(feature = "apply")]
     /// Converge AWS to the file: show the plan, confirm, and apply it.
     Apply {
         #[command(flatten)]
@@ -112,6 +115,7 @@ enum Command {
         #[arg(long)]
         prune: bool,
     },
+    #[cfg(feature = "apply")]
     /// Delete every resource the stack owns, in reverse dependency order.
     Destroy {
         #[command(flatten)]
@@ -120,6 +124,7 @@ enum Command {
         #[arg(long)]
         auto_approve: bool,
     },
+    #[cfg(feature = "apply")]
     /// Show each service's task counts, deployments and Cloud Map instances.
     Status {
         #[command(flatten)]
@@ -133,6 +138,7 @@ enum Command {
 }
 
 /// What `plan`, `apply`, `destroy` and `status` share.
+#[cfg(feature = "apply")]
 #[derive(clap::Args)]
 struct DeployArgs {
     /// The .svc file.
@@ -161,6 +167,7 @@ struct DeployArgs {
     call_log: Option<PathBuf>,
 }
 
+#[cfg(feature = "apply")]
 impl From<DeployArgs> for apply_cli::Args {
     fn from(a: DeployArgs) -> Self {
         apply_cli::Args {
@@ -229,6 +236,7 @@ fn main() -> ExitCode {
             deny_warnings,
         ),
         Command::Fmt { files, check } => fmt(&files, check),
+        #[cfg(feature = "apply")]
         Command::Plan { deploy, prune } => apply_cli::run(
             &deploy.into(),
             apply_cli::Verb::Plan,
@@ -239,6 +247,7 @@ fn main() -> ExitCode {
             },
             false,
         ),
+        #[cfg(feature = "apply")]
         Command::Apply {
             deploy,
             auto_approve,
@@ -253,6 +262,7 @@ fn main() -> ExitCode {
             },
             auto_approve,
         ),
+        #[cfg(feature = "apply")]
         Command::Destroy {
             deploy,
             auto_approve,
@@ -262,6 +272,7 @@ fn main() -> ExitCode {
             svc::apply::plan::Mode::Destroy,
             auto_approve,
         ),
+        #[cfg(feature = "apply")]
         Command::Status { deploy } => apply_cli::run(
             &deploy.into(),
             apply_cli::Verb::Status,
