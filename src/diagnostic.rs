@@ -9,9 +9,12 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, Severity, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents, Severity,
+    SourceCode, SourceSpan, SpanContents,
 };
 use serde::Serialize;
+
+use crate::syntax::ast::Span;
 
 /// A source file known to the compiler.
 #[derive(Debug, Clone)]
@@ -44,12 +47,61 @@ impl Source {
 
 type Boxed = Box<dyn Diagnostic + Send + Sync + 'static>;
 
-/// Diagnostics of one run, each with the source it points into.
+/// Diagnostics of one run.
+///
+/// The sources of a run (the entry file, the files it uses, stdlib modules)
+/// share one offset space, as in a compiler's source map: each source starts
+/// at its own base offset, so a span alone says which file it is in, and one
+/// diagnostic can label places in several files.
 #[derive(Default)]
 pub struct Diagnostics {
     items: Vec<(usize, Boxed)>,
-    sources: Vec<Source>,
+    map: SourceMap,
     current: usize,
+}
+
+/// Every source of a run, at its base offset.
+#[derive(Default)]
+struct SourceMap {
+    /// `(base, source)`, in order of base.
+    sources: Vec<(usize, Source)>,
+}
+
+impl SourceMap {
+    /// The index of the source holding `offset`.
+    fn find(&self, offset: usize) -> Option<usize> {
+        let i = self.sources.partition_point(|(base, _)| *base <= offset);
+        i.checked_sub(1)
+    }
+}
+
+impl SourceCode for SourceMap {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let (base, source) = self
+            .find(span.offset())
+            .map(|i| &self.sources[i])
+            .ok_or(MietteError::OutOfBounds)?;
+        let local = SourceSpan::new((span.offset() - base).into(), span.len());
+        if local.offset() + local.len() > source.text.len() {
+            return Err(MietteError::OutOfBounds);
+        }
+        let inner = source
+            .text
+            .read_span(&local, context_lines_before, context_lines_after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            source.name.clone(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + base).into(), inner.span().len()),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
 }
 
 impl std::fmt::Debug for Diagnostics {
@@ -66,16 +118,28 @@ impl Diagnostics {
         Self::default()
     }
 
-    /// Registers a source; diagnostics pushed from now on point into it.
+    /// Registers a source at the next free base offset and makes it the
+    /// current one (see [`crate::syntax::parse`]); returns its base.
     pub fn enter_source(&mut self, source: Source) -> usize {
-        self.sources.push(source);
-        self.current = self.sources.len() - 1;
-        self.current
+        let base = self
+            .map
+            .sources
+            .last()
+            .map_or(0, |(base, s)| base + s.text.len() + 1);
+        self.map.sources.push((base, source));
+        self.current = self.map.sources.len() - 1;
+        base
     }
 
-    /// Makes an already registered source the current one.
-    pub fn set_current(&mut self, id: usize) {
-        self.current = id;
+    /// The base offset of the current source.
+    pub fn current_base(&self) -> usize {
+        self.map.sources.get(self.current).map_or(0, |(b, _)| *b)
+    }
+
+    /// The source holding a span's start, and the span's start within it.
+    pub fn locate(&self, offset: usize) -> Option<(&Source, usize)> {
+        let (base, source) = &self.map.sources[self.map.find(offset)?];
+        Some((source, offset - base))
     }
 
     /// Adds a diagnostic pointing into the current source.
@@ -120,8 +184,49 @@ impl Diagnostics {
 
     fn sorted(&self) -> impl Iterator<Item = &(usize, Boxed)> {
         let mut items: Vec<&(usize, Boxed)> = self.items.iter().collect();
-        items.sort_by_key(|(src, d)| (*src, first_offset(d.as_ref())));
+        items.sort_by_key(|(_, d)| first_offset(d.as_ref()));
         items.into_iter()
+    }
+
+    /// Adds `label` to the diagnostics from index `since` on whose first
+    /// label lies in `within` (e.g. "inherited by this `from`" on problems
+    /// found in a preset's body while checking the declaration using it).
+    pub fn annotate_since(&mut self, since: usize, within: Span, label: miette::LabeledSpan) {
+        for (_, item) in self.items.iter_mut().skip(since) {
+            let first = first_offset(item.as_ref());
+            if within.start <= first && first < within.end {
+                let inner = std::mem::replace(item, Box::new(Placeholder));
+                *item = Box::new(Annotated {
+                    inner,
+                    extra: label.clone(),
+                });
+            }
+        }
+    }
+
+    /// Drops diagnostics from index `since` on that repeat an earlier one
+    /// (same code, message and first label), e.g. a problem in a preset met
+    /// again by a second user of the preset.
+    pub fn dedup_since(&mut self, since: usize) {
+        let key = |d: &Boxed| {
+            (
+                d.code().map(|c| c.to_string()),
+                d.to_string(),
+                first_offset(d.as_ref()),
+            )
+        };
+        let mut seen: std::collections::HashSet<_> = self.items[..since.min(self.items.len())]
+            .iter()
+            .map(|(_, d)| key(d))
+            .collect();
+        let mut i = since;
+        while i < self.items.len() {
+            if seen.insert(key(&self.items[i].1)) {
+                i += 1;
+            } else {
+                self.items.remove(i);
+            }
+        }
     }
 
     /// Renders every diagnostic with miette's graphical handler; colours and
@@ -134,12 +239,10 @@ impl Diagnostics {
         };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
         let mut out = String::new();
-        for (src, diag) in self.sorted() {
-            let source = &self.sources[*src];
-            let named = NamedSource::new(source.name.clone(), source.text.to_string());
+        for (_, diag) in self.sorted() {
             let with_source = WithSource {
                 inner: diag.as_ref(),
-                source: &named,
+                source: &self.map,
             };
             let _ = handler.render_report(&mut out, &with_source);
             out.push('\n');
@@ -158,17 +261,24 @@ impl Diagnostics {
         let items: Vec<JsonDiagnostic> = self
             .sorted()
             .map(|(src, d)| {
-                let source = &self.sources[*src];
+                let fallback = &self.map.sources[*src].1;
+                let file = d
+                    .labels()
+                    .and_then(|mut l| l.next())
+                    .and_then(|l| self.locate(l.offset()))
+                    .map_or(fallback, |(s, _)| s);
                 let labels: Vec<JsonLabel> = d
                     .labels()
                     .into_iter()
                     .flatten()
                     .map(|l| {
-                        let (line, column) = source.line_col(l.offset());
-                        let (end_line, end_column) = source.line_col(l.offset() + l.len());
+                        let (source, local) = self.locate(l.offset()).unwrap_or((fallback, 0));
+                        let (line, column) = source.line_col(local);
+                        let (end_line, end_column) = source.line_col(local + l.len());
                         JsonLabel {
                             message: l.label().map(String::from),
-                            offset: l.offset(),
+                            file: (!std::ptr::eq(source, file)).then(|| source.name.clone()),
+                            offset: local,
                             length: l.len(),
                             line,
                             column,
@@ -186,7 +296,7 @@ impl Diagnostics {
                         Severity::Advice => "advice",
                     },
                     message: d.to_string(),
-                    file: source.name.clone(),
+                    file: file.name.clone(),
                     line,
                     column,
                     help: d.help().map(|h| h.to_string()),
@@ -232,6 +342,9 @@ struct JsonDiagnostic {
 #[derive(Serialize)]
 struct JsonLabel {
     message: Option<String>,
+    /// Set when the label is in another file than the diagnostic.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<String>,
     offset: usize,
     length: usize,
     line: usize,
@@ -240,10 +353,10 @@ struct JsonLabel {
     end_column: usize,
 }
 
-/// Attaches a source to a diagnostic for rendering.
+/// Attaches the source map to a diagnostic for rendering.
 struct WithSource<'a> {
     inner: &'a (dyn Diagnostic + Send + Sync),
-    source: &'a NamedSource<String>,
+    source: &'a SourceMap,
 }
 
 impl std::fmt::Debug for WithSource<'_> {
@@ -283,3 +396,50 @@ impl Diagnostic for WithSource<'_> {
         self.inner.related()
     }
 }
+
+/// A diagnostic with one more label (see [`Diagnostics::annotate_since`]).
+struct Annotated {
+    inner: Boxed,
+    extra: miette::LabeledSpan,
+}
+
+impl std::fmt::Debug for Annotated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.inner, f)
+    }
+}
+
+impl std::fmt::Display for Annotated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.inner, f)
+    }
+}
+
+impl std::error::Error for Annotated {}
+
+impl Diagnostic for Annotated {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.inner.code()
+    }
+    fn severity(&self) -> Option<Severity> {
+        self.inner.severity()
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.inner.help()
+    }
+    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.inner.url()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        let extra = std::iter::once(self.extra.clone());
+        Some(match self.inner.labels() {
+            Some(labels) => Box::new(labels.chain(extra)),
+            None => Box::new(extra),
+        })
+    }
+}
+
+/// Stands in for a diagnostic while it is being wrapped.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+#[error("")]
+struct Placeholder;

@@ -157,6 +157,8 @@ impl<'s> Printer<'s> {
                 (input.span.start, hoist_end, end)
             }
             Item::Decl(decl) => (decl.span.start, decl.body.span.start, decl.body.span.end),
+            Item::Preset(p) => (p.span.start, p.body.span.start, p.body.span.end),
+            Item::Use(u) => (u.span.start, u.span.end, u.span.end),
         };
         Child {
             start,
@@ -367,6 +369,22 @@ impl<'s> Printer<'s> {
                 head.push_str(&self.body(&decl.body, col, indent));
                 head
             }
+            Item::Preset(p) => {
+                let mut head = format!("preset {} {} ", p.kind.name, p.name.name);
+                let col = indent + width(&head);
+                head.push_str(&self.body(&p.body, col, indent));
+                head
+            }
+            Item::Use(u) => match &u.target {
+                UseTarget::File(_, span) => format!("use {}", self.text(*span)),
+                UseTarget::Module(path) => format!(
+                    "use {}",
+                    path.iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(".")
+                ),
+            },
         }
     }
 

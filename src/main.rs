@@ -69,6 +69,9 @@ enum Command {
         /// `${AWS_ACCOUNT_ID}`).
         #[arg(long)]
         account_id: Option<String>,
+        /// The environment to build, for a project that declares environments.
+        #[arg(long)]
+        env: Option<String>,
         /// Diagnostics format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
@@ -159,9 +162,12 @@ struct DeployArgs {
     #[arg(long, value_name = "URL")]
     endpoint_url: Option<String>,
     /// Stack name in the ownership tags (default: the file name without
-    /// `.svc`).
+    /// `.svc`, plus `-ENV` with `--env`).
     #[arg(long)]
     stack: Option<String>,
+    /// The environment to deploy, for a project that declares environments.
+    #[arg(long)]
+    env: Option<String>,
     /// Write the AWS requests made, by operation, as JSON to FILE.
     #[arg(long, value_name = "FILE", hide = true)]
     call_log: Option<PathBuf>,
@@ -178,6 +184,7 @@ impl From<DeployArgs> for apply_cli::Args {
             profile: a.profile,
             endpoint_url: a.endpoint_url,
             stack: a.stack,
+            env: a.env,
             call_log: a.call_log,
             color: use_color(),
         }
@@ -219,6 +226,7 @@ fn main() -> ExitCode {
             var_files,
             region,
             account_id,
+            env,
             format,
             deny_warnings,
         } => compile(
@@ -232,6 +240,7 @@ fn main() -> ExitCode {
                 region,
                 account_id,
             },
+            env.as_deref(),
             format,
             deny_warnings,
         ),
@@ -327,7 +336,7 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
     for path in files {
         match read_source(path) {
             Ok(source) => {
-                svc::compile_source(source, &mut diags);
+                svc::check_source(source, &mut diags);
             }
             Err(msg) => {
                 eprintln!("error: {msg}");
@@ -356,6 +365,7 @@ fn compile(
     vars: &[String],
     var_files: &[PathBuf],
     mut values: DeployValues,
+    env: Option<&str>,
     format: Format,
     deny_warnings: bool,
 ) -> ExitCode {
@@ -367,7 +377,7 @@ fn compile(
         }
     };
     let mut diags = Diagnostics::new();
-    let model = svc::compile_source(source, &mut diags);
+    let model = svc::compile_env(source, env, &mut diags);
     report(&diags, format);
     let Some(model) = model else {
         return ExitCode::from(EXIT_DIAGNOSTICS);

@@ -19,6 +19,9 @@ pub struct Model {
     pub clusters: Vec<Cluster>,
     /// ECS services.
     pub services: Vec<Service>,
+    /// The environment this model was built for (`--env`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
 }
 
 impl Model {
@@ -155,8 +158,10 @@ impl LaunchType {
 /// An ECS service on Fargate with its task definition.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Service {
-    /// The declaration's name; also the ECS service name and task family.
+    /// The declaration's name; also the ECS service name.
     pub name: String,
+    /// The task-definition family: the name, with `-ENV` in an environment.
+    pub family: String,
     /// The cluster it runs in.
     pub cluster: ClusterRef,
     /// Desired task count.
@@ -416,7 +421,7 @@ impl RoutingPolicy {
 impl Service {
     /// The task-definition family.
     pub fn family(&self) -> &str {
-        &self.name
+        &self.family
     }
 }
 

@@ -30,6 +30,8 @@ pub struct Args {
     pub endpoint_url: Option<String>,
     /// `--stack`.
     pub stack: Option<String>,
+    /// `--env`: the environment to deploy.
+    pub env: Option<String>,
     /// Where to write the request counts.
     pub call_log: Option<PathBuf>,
     /// Colours in diagnostics.
@@ -69,8 +71,9 @@ pub fn run(args: &Args, verb: Verb, mode: Mode, auto_approve: bool) -> ExitCode 
         }
     };
     let mut diags = Diagnostics::new();
-    let model = crate::compile_source(
+    let model = crate::compile_env(
         Source::new(args.file.display().to_string(), text),
+        args.env.as_deref(),
         &mut diags,
     );
     if !diags.is_empty() {
@@ -95,10 +98,11 @@ pub fn run(args: &Args, verb: Verb, mode: Mode, auto_approve: bool) -> ExitCode 
         );
         return ExitCode::from(EXIT_ERROR);
     }
-    let stack = args
-        .stack
-        .clone()
-        .unwrap_or_else(|| stack_from_path(&args.file));
+    let stack = args.stack.clone().unwrap_or_else(|| match &args.env {
+        // Environments side by side are separate stacks.
+        Some(env) => format!("{}-{env}", stack_from_path(&args.file)),
+        None => stack_from_path(&args.file),
+    });
     if stack.is_empty()
         || stack.len() > 128
         || !stack

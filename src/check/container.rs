@@ -288,7 +288,10 @@ impl<'d> Checker<'d> {
     /// `logs { ... }` of a container; defaults when omitted.
     pub(super) fn logs(&mut self, service: &str, v: Option<Val>) -> Option<Logs> {
         let mut logs = Logs {
-            group: format!("/ecs/{service}"),
+            group: match &self.env {
+                Some(env) => format!("/ecs/{env}/{service}"),
+                None => format!("/ecs/{service}"),
+            },
             region: None,
             stream_prefix: "ecs".into(),
             create_group: true,

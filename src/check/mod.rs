@@ -56,6 +56,8 @@ pub struct Checker<'d> {
     allowed: Vec<String>,
     /// Discovery names by (namespace, lower-case name), for DNS collisions.
     discovery_names: HashMap<(String, String), Span>,
+    /// The environment being built, if any: names svc derives carry it.
+    env: Option<String>,
 }
 
 /// Names Terraform does not accept for variables.
@@ -99,6 +101,13 @@ pub fn suggest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
 /// Checks a parsed file. Returns the model when there is no error; every
 /// problem found is in `diags` either way.
 pub fn check(file: &File, diags: &mut Diagnostics) -> Option<Model> {
+    check_env(file, None, diags)
+}
+
+/// Checks the tree of one environment (see `crate::project`): the names svc
+/// derives (task family, execution role, log group, created cluster) carry
+/// the environment's name, so environments in one account do not collide.
+pub fn check_env(file: &File, env: Option<&str>, diags: &mut Diagnostics) -> Option<Model> {
     // The checker borrows the file for its whole run; the lifetime of the
     // diagnostics borrow is tied to the file by reborrowing here.
     let mut cx = Checker {
@@ -108,8 +117,10 @@ pub fn check(file: &File, diags: &mut Diagnostics) -> Option<Model> {
         inputs: HashMap::new(),
         allowed: Vec::new(),
         discovery_names: HashMap::new(),
+        env: env.map(String::from),
     };
-    let model = cx.file(file);
+    let mut model = cx.file(file);
+    model.environment = env.map(String::from);
     (!cx.diags.has_errors()).then_some(model)
 }
 
@@ -150,6 +161,8 @@ impl<'d> Checker<'d> {
                     }
                     input_decls.push(input);
                 }
+                // Resolved before checking (see `crate::project`).
+                Item::Use(_) | Item::Preset(_) => {}
                 Item::Decl(decl) => {
                     if decl.kind.name == "input" {
                         self.diags.push(MissingField {
@@ -208,6 +221,7 @@ impl<'d> Checker<'d> {
             }
         }
         for (kind, decl) in &decls {
+            let mark = self.diags.len();
             match kind {
                 DeclKind::Namespace => {
                     if let Some(ns) = self.namespace(decl) {
@@ -221,15 +235,42 @@ impl<'d> Checker<'d> {
                 }
                 DeclKind::Service => {}
             }
+            self.note_inherited(mark, decl);
         }
         for (kind, decl) in &decls {
             if *kind == DeclKind::Service {
+                let mark = self.diags.len();
                 if let Some(service) = self.service(decl, &mut model) {
                     model.services.push(service);
                 }
+                self.note_inherited(mark, decl);
             }
         }
         model
+    }
+
+    /// Labels the `from` that brought a preset's settings on problems found
+    /// in them while checking `decl`.
+    fn note_inherited(&mut self, mark: usize, decl: &Decl) {
+        for inh in &decl.inherited {
+            let label = miette::LabeledSpan::new_with_span(
+                Some(format!(
+                    "`{}` inherits this from preset `{}`",
+                    decl.name.name, inh.preset
+                )),
+                inh.from,
+            );
+            self.diags.annotate_since(mark, inh.within, label);
+        }
+    }
+
+    /// A name svc derives from a declaration's, with the environment's name
+    /// appended when building one: `service_b` or `service_b-prod`.
+    pub fn scoped(&self, name: &str) -> String {
+        match &self.env {
+            Some(env) => format!("{name}-{env}"),
+            None => name.to_string(),
+        }
     }
 
     /// Reports a warning unless the current declaration allows its code.
@@ -445,7 +486,7 @@ impl<'d> Checker<'d> {
         );
         let cluster_name = match f.optional(self, "name") {
             Some(v) => self.aws_name(v, "cluster name", 255),
-            None => Some(decl.name.name.clone()),
+            None => Some(self.scoped(&decl.name.name)),
         };
         let container_insights = match f.optional(self, "container_insights") {
             Some(v) => self.bool(v),

@@ -84,7 +84,7 @@ impl<'d> Checker<'d> {
         let execution_role = match f.optional(self, "execution_role") {
             Some(v) => self.role_arn(v).map(ExecutionRole::Existing),
             None => {
-                let role_name = format!("{name}-execution");
+                let role_name = format!("{}-execution", self.scoped(name));
                 if role_name.len() > 64 {
                     self.diags.push(InvalidFormat {
                         span: decl.name.span.into(),
@@ -191,6 +191,7 @@ impl<'d> Checker<'d> {
         }
         Some(Service {
             name: name.clone(),
+            family: self.scoped(name),
             cluster: cluster?,
             replicas: replicas?,
             launch_type: launch_type?,
@@ -233,7 +234,7 @@ impl<'d> Checker<'d> {
                         // Service names are unique, so is this cluster.
                         model.clusters.push(Cluster {
                             name: service.to_string(),
-                            cluster_name: service.to_string(),
+                            cluster_name: self.scoped(service),
                             container_insights: false,
                             tags: BTreeMap::new(),
                         });

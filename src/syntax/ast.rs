@@ -71,6 +71,41 @@ pub enum Item {
     Input(InputDecl),
     /// `kind name { ... }`, e.g. `service service_b { ... }`.
     Decl(Decl),
+    /// `use "file.svc"` or `use std.health`.
+    Use(UseDecl),
+    /// `preset kind name { ... }`.
+    Preset(PresetDecl),
+}
+
+/// An import: another project file or a stdlib module.
+#[derive(Debug, Clone, Serialize)]
+pub struct UseDecl {
+    /// What is imported.
+    pub target: UseTarget,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// What a `use` names.
+#[derive(Debug, Clone, Serialize)]
+pub enum UseTarget {
+    /// `use "common.svc"`: a path relative to the importing file.
+    File(String, Span),
+    /// `use std.health`: a module of the standard library.
+    Module(Vec<Ident>),
+}
+
+/// Reusable settings: `preset service web { ... }`.
+#[derive(Debug, Clone, Serialize)]
+pub struct PresetDecl {
+    /// The kind of body it fills: `service`, `container`, `health`, ...
+    pub kind: Ident,
+    /// Its name, used in `from = name`.
+    pub name: Ident,
+    /// Its settings (and `params { ... }`).
+    pub body: Body,
+    /// The whole declaration.
+    pub span: Span,
 }
 
 /// A declared external value, e.g. `input vpc_id: string`.
@@ -108,6 +143,19 @@ pub struct Decl {
     pub body: Body,
     /// The whole declaration.
     pub span: Span,
+    /// The presets its settings came from (filled by `crate::project`).
+    pub inherited: Vec<Inherited>,
+}
+
+/// Settings a declaration took from a preset.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inherited {
+    /// The preset's body.
+    pub within: Span,
+    /// The `from = name` (or `key = name`) that brought them.
+    pub from: Span,
+    /// The preset's name.
+    pub preset: String,
 }
 
 /// The inside of `{ ... }`: attributes and blocks.
@@ -184,6 +232,9 @@ pub struct Expr {
 pub enum ExprKind {
     /// A string with its escapes decoded.
     String(String),
+    /// A string with `${name}` interpolations, e.g. `"${env}.internal.local"`;
+    /// resolved to a `String` before checking.
+    Template(Vec<TemplatePart>),
     /// A plain number as written (`2`, `-1`, `0.5`).
     Number(String),
     /// A number with a unit: `10s`, `512MiB`, `0.25vcpu`.
@@ -215,7 +266,7 @@ impl ExprKind {
     /// How the value kind is called in diagnostics.
     pub fn describe(&self) -> &'static str {
         match self {
-            ExprKind::String(_) => "a string",
+            ExprKind::String(_) | ExprKind::Template(_) => "a string",
             ExprKind::Number(_) => "a number",
             ExprKind::Quantity { .. } => "a number with a unit",
             ExprKind::Port { .. } => "a port",
@@ -226,4 +277,13 @@ impl ExprKind {
             ExprKind::Object(_) => "an object",
         }
     }
+}
+
+/// A piece of a string with interpolations.
+#[derive(Debug, Clone, Serialize)]
+pub enum TemplatePart {
+    /// Text, escapes decoded.
+    Text(String),
+    /// `${name}`.
+    Var(Ident),
 }

@@ -38,6 +38,19 @@ pub struct InvalidEscape {
     pub escape: String,
 }
 
+/// `${` that does not start a `${name}` interpolation.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`${{` must be followed by a name and `}}`")]
+#[diagnostic(
+    code(svc::syntax::interpolation),
+    help("write `${{env}}` to insert a value, or `\\${{` for the text `${{`")
+)]
+pub struct InvalidInterpolation {
+    /// The `${...`.
+    #[label("not an interpolation")]
+    pub span: SourceSpan,
+}
+
 /// Brackets nested deeper than svc reads.
 #[derive(Debug, Error, Diagnostic)]
 #[error("blocks and lists are nested more than {max} levels deep")]
@@ -77,9 +90,14 @@ pub struct InvalidNumber {
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::EOI => "end of file",
-        Rule::input_decl | Rule::decl | Rule::item | Rule::kw_input => {
-            "a declaration such as `service name { ... }`"
-        }
+        Rule::input_decl
+        | Rule::decl
+        | Rule::item
+        | Rule::kw_input
+        | Rule::use_decl
+        | Rule::kw_use
+        | Rule::preset_decl
+        | Rule::kw_preset => "a declaration such as `service name { ... }`",
         Rule::type_expr => "a type such as `string` or `list(string)`",
         Rule::body => "`{`",
         Rule::attribute | Rule::block | Rule::entry => "a setting such as `replicas = 2`",

@@ -5,5 +5,5 @@ pub mod ast;
 mod error;
 mod parser;
 
-pub use error::{InvalidEscape, InvalidNumber, NestingTooDeep, SyntaxError};
+pub use error::{InvalidEscape, InvalidInterpolation, InvalidNumber, NestingTooDeep, SyntaxError};
 pub use parser::parse;

@@ -4,7 +4,7 @@ use pest::iterators::Pair;
 use pest::Parser as _;
 
 use super::ast::*;
-use super::error::{syntax_error, InvalidEscape, NestingTooDeep};
+use super::error::{syntax_error, InvalidEscape, InvalidInterpolation, NestingTooDeep};
 use crate::diagnostic::Diagnostics;
 
 #[derive(pest_derive::Parser)]
@@ -14,8 +14,14 @@ struct SvcParser;
 /// Parses one file. On a syntax error the diagnostics hold it and `None` is
 /// returned; problems inside otherwise valid tokens (bad string escapes) are
 /// reported alongside a tree.
+///
+/// Spans are offsets in the diagnostics' source map: the text is the source
+/// most recently entered into `diags`, and its first byte is at
+/// [`Diagnostics::current_base`].
 pub fn parse(source: &str, diags: &mut Diagnostics) -> Option<File> {
-    if let Some(err) = too_deep(source) {
+    let base = diags.current_base();
+    if let Some(mut err) = too_deep(source) {
+        err.span = (err.span.offset() + base, err.span.len()).into();
         diags.push(err);
         return None;
     }
@@ -23,7 +29,9 @@ pub fn parse(source: &str, diags: &mut Diagnostics) -> Option<File> {
     let mut pairs = match SvcParser::parse(Rule::file, source) {
         Ok(pairs) => pairs,
         Err(err) => {
-            diags.push(syntax_error(source, err));
+            let mut err = syntax_error(source, err);
+            err.span = (err.span.offset() + base, err.span.len()).into();
+            diags.push(err);
             return None;
         }
     };
@@ -31,11 +39,14 @@ pub fn parse(source: &str, diags: &mut Diagnostics) -> Option<File> {
     let mut builder = Builder {
         diags,
         comments: Vec::new(),
+        base,
     };
     let mut items = Vec::new();
     for pair in file.into_inner() {
         match pair.as_rule() {
+            Rule::use_decl => items.push(Item::Use(builder.use_decl(pair))),
             Rule::input_decl => items.push(Item::Input(builder.input_decl(pair))),
+            Rule::preset_decl => items.push(Item::Preset(builder.preset_decl(pair))),
             Rule::decl => items.push(Item::Decl(builder.decl(pair))),
             Rule::COMMENT => builder.comment(pair),
             _ => {}
@@ -103,24 +114,56 @@ fn too_deep(source: &str) -> Option<NestingTooDeep> {
 struct Builder<'d> {
     diags: &'d mut Diagnostics,
     comments: Vec<Comment>,
-}
-
-fn span(pair: &Pair<Rule>) -> Span {
-    let s = pair.as_span();
-    Span::new(s.start(), s.end())
-}
-
-fn ident(pair: Pair<Rule>) -> Ident {
-    Ident {
-        span: span(&pair),
-        name: pair.as_str().to_string(),
-    }
+    /// Offset of the text's first byte in the source map.
+    base: usize,
 }
 
 impl Builder<'_> {
+    fn span(&self, pair: &Pair<Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.base + s.start(), self.base + s.end())
+    }
+
+    fn ident(&self, pair: Pair<Rule>) -> Ident {
+        Ident {
+            span: self.span(&pair),
+            name: pair.as_str().to_string(),
+        }
+    }
+
+    fn use_decl(&mut self, pair: Pair<Rule>) -> UseDecl {
+        let span = self.span(&pair);
+        let target = self
+            .children(pair)
+            .into_iter()
+            .nth(1)
+            .expect("grammar: use has a target");
+        let target = if target.as_rule() == Rule::string {
+            let at = self.span(&target);
+            UseTarget::File(self.plain_string(target), at)
+        } else {
+            UseTarget::Module(target.into_inner().map(|p| self.ident(p)).collect())
+        };
+        UseDecl { target, span }
+    }
+
+    fn preset_decl(&mut self, pair: Pair<Rule>) -> PresetDecl {
+        let span = self.span(&pair);
+        let mut children = self.children(pair).into_iter().skip(1);
+        let kind = self.ident(children.next().expect("grammar: preset has a kind"));
+        let name = self.ident(children.next().expect("grammar: preset has a name"));
+        let body = self.body(children.next().expect("grammar: preset has a body"));
+        PresetDecl {
+            kind,
+            name,
+            body,
+            span,
+        }
+    }
+
     fn comment(&mut self, pair: Pair<Rule>) {
         self.comments.push(Comment {
-            span: span(&pair),
+            span: self.span(&pair),
             text: pair.as_str().to_string(),
         });
     }
@@ -139,9 +182,9 @@ impl Builder<'_> {
     }
 
     fn input_decl(&mut self, pair: Pair<Rule>) -> InputDecl {
-        let span = span(&pair);
+        let span = self.span(&pair);
         let mut children = self.children(pair).into_iter().skip(1);
-        let name = ident(children.next().expect("grammar: input has a name"));
+        let name = self.ident(children.next().expect("grammar: input has a name"));
         let ty = self.type_expr(children.next().expect("grammar: input has a type"));
         let body = children.next().map(|b| self.body(b));
         InputDecl {
@@ -153,29 +196,30 @@ impl Builder<'_> {
     }
 
     fn type_expr(&mut self, pair: Pair<Rule>) -> TypeExpr {
-        let span = span(&pair);
+        let span = self.span(&pair);
         let mut children = self.children(pair).into_iter();
-        let name = ident(children.next().expect("grammar: type has a name"));
+        let name = self.ident(children.next().expect("grammar: type has a name"));
         let arg = children.next().map(|a| Box::new(self.type_expr(a)));
         TypeExpr { name, arg, span }
     }
 
     fn decl(&mut self, pair: Pair<Rule>) -> Decl {
-        let span = span(&pair);
+        let span = self.span(&pair);
         let mut children = self.children(pair).into_iter();
-        let kind = ident(children.next().expect("grammar: decl has a kind"));
-        let name = ident(children.next().expect("grammar: decl has a name"));
+        let kind = self.ident(children.next().expect("grammar: decl has a kind"));
+        let name = self.ident(children.next().expect("grammar: decl has a name"));
         let body = self.body(children.next().expect("grammar: decl has a body"));
         Decl {
             kind,
             name,
             body,
             span,
+            inherited: Vec::new(),
         }
     }
 
     fn body(&mut self, pair: Pair<Rule>) -> Body {
-        let span = span(&pair);
+        let span = self.span(&pair);
         let entries = self
             .children(pair)
             .into_iter()
@@ -185,18 +229,18 @@ impl Builder<'_> {
     }
 
     fn entry(&mut self, pair: Pair<Rule>) -> Entry {
-        let span = span(&pair);
+        let span = self.span(&pair);
         let rule = pair.as_rule();
         let mut children = self.children(pair).into_iter();
         let first = children.next().expect("grammar: entry has a key");
         let key = if first.as_rule() == Rule::string {
-            let value = self.string(first.clone());
+            let span = self.span(&first);
             Ident {
-                name: value,
-                span: self::span(&first),
+                name: self.plain_string(first),
+                span,
             }
         } else {
-            ident(first)
+            self.ident(first)
         };
         match rule {
             Rule::attribute => {
@@ -207,7 +251,7 @@ impl Builder<'_> {
                 let next = children.next().expect("grammar: block has a body");
                 let (label, body) = if next.as_rule() == Rule::ident {
                     let body = children.next().expect("grammar: block has a body");
-                    (Some(ident(next)), self.body(body))
+                    (Some(self.ident(next)), self.body(body))
                 } else {
                     (None, self.body(next))
                 };
@@ -222,9 +266,9 @@ impl Builder<'_> {
     }
 
     fn expr(&mut self, pair: Pair<Rule>) -> Expr {
-        let span = span(&pair);
+        let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::string => ExprKind::String(self.string(pair)),
+            Rule::string => self.string(pair),
             Rule::number => ExprKind::Number(pair.as_str().to_string()),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
             Rule::quantity => {
@@ -239,13 +283,14 @@ impl Builder<'_> {
             Rule::port => {
                 let text = pair.as_str();
                 let slash = text.find('/').expect("grammar: port has a slash");
-                let protocol = ident(pair.into_inner().next().expect("grammar: port protocol"));
+                let protocol =
+                    self.ident(pair.into_inner().next().expect("grammar: port protocol"));
                 ExprKind::Port {
                     number: text[..slash].to_string(),
                     protocol,
                 }
             }
-            Rule::path => ExprKind::Path(pair.into_inner().map(ident).collect()),
+            Rule::path => ExprKind::Path(pair.into_inner().map(|p| self.ident(p)).collect()),
             Rule::list => ExprKind::List(
                 self.children(pair)
                     .into_iter()
@@ -258,17 +303,60 @@ impl Builder<'_> {
         Expr { kind, span }
     }
 
-    /// Decodes a string literal's escapes, reporting bad ones.
-    fn string(&mut self, pair: Pair<Rule>) -> String {
+    /// A string where `${` has no meaning (keys, `use` paths): its text
+    /// with the interpolations as written.
+    fn plain_string(&mut self, pair: Pair<Rule>) -> String {
+        match self.string(pair) {
+            ExprKind::String(s) => s,
+            ExprKind::Template(parts) => parts
+                .into_iter()
+                .map(|p| match p {
+                    TemplatePart::Text(t) => t,
+                    TemplatePart::Var(v) => format!("${{{}}}", v.name),
+                })
+                .collect(),
+            _ => String::new(),
+        }
+    }
+
+    /// Decodes a string literal's escapes and `${name}` interpolations,
+    /// reporting bad ones.
+    fn string(&mut self, pair: Pair<Rule>) -> ExprKind {
         let raw = pair
             .into_inner()
             .next()
             .expect("grammar: string has content");
-        let base = raw.as_span().start();
+        let base = self.base + raw.as_span().start();
         let text = raw.as_str();
+        let mut parts = Vec::new();
         let mut out = String::with_capacity(text.len());
         let mut chars = text.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
+            if c == '$' && text[i + 1..].starts_with('{') {
+                let rest = &text[i + 2..];
+                let end = rest.find('}');
+                let name = end.map(|e| &rest[..e]).filter(|n| is_ident(n));
+                match name {
+                    Some(name) => {
+                        parts.push(TemplatePart::Text(std::mem::take(&mut out)));
+                        parts.push(TemplatePart::Var(Ident {
+                            name: name.to_string(),
+                            span: Span::new(base + i + 2, base + i + 2 + name.len()),
+                        }));
+                        for _ in 0..name.len() + 2 {
+                            chars.next();
+                        }
+                    }
+                    None => {
+                        let len = end.map_or(2, |e| e + 3);
+                        self.diags.push(InvalidInterpolation {
+                            span: Span::new(base + i, base + i + len).into(),
+                        });
+                        out.push(c);
+                    }
+                }
+                continue;
+            }
             if c != '\\' {
                 out.push(c);
                 continue;
@@ -311,6 +399,20 @@ impl Builder<'_> {
                 }),
             }
         }
-        out
+        if parts.is_empty() {
+            return ExprKind::String(out);
+        }
+        parts.push(TemplatePart::Text(out));
+        parts.retain(|p| !matches!(p, TemplatePart::Text(t) if t.is_empty()));
+        ExprKind::Template(parts)
     }
+}
+
+/// Whether `s` is a name (`ident` in the grammar).
+fn is_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
