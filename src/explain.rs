@@ -51,6 +51,13 @@ codes! {
     "svc::logs::external_group" => "logs.external_group",
     "svc::tags::invalid" => "tags.invalid",
     "svc::secrets::value_from" => "secrets.value_from",
+    "svc::syntax::interpolation" => "syntax.interpolation",
+    "svc::import::not_found" => "import.not_found",
+    "svc::import::cycle" => "import.cycle",
+    "svc::import::outside_root" => "import.outside_root",
+    "svc::preset::cycle" => "preset.cycle",
+    "svc::env::collision" => "env.collision",
+    "svc::env::unknown" => "env.unknown",
 }
 
 /// The explanation of `code` (with or without the `svc::` prefix).

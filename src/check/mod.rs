@@ -179,13 +179,13 @@ impl<'d> Checker<'d> {
                     else {
                         let help = match suggest(
                             &decl.kind.name,
-                            DeclKind::ALL.iter().map(|k| k.name()).chain(["input"]),
+                            DeclKind::ALL
+                                .iter()
+                                .map(|k| k.name())
+                                .chain(["input", "environment", "preset"]),
                         ) {
                             Some(s) => format!("did you mean `{s}`?"),
-                            None => {
-                                "declarations are `namespace`, `cluster`, `service` and `input`"
-                                    .into()
-                            }
+                            None => "declarations are `namespace`, `cluster`, `service`, `environment`, `input`, `preset KIND NAME` and `use`".into(),
                         };
                         self.diags.push(UnknownDeclKind {
                             span: decl.kind.span.into(),

@@ -64,7 +64,7 @@ fn created(loaded: &Loaded, model: &Model) -> Vec<(&'static str, String, Span, S
         };
         out.push((
             "the Cloud Map namespace",
-            format!("{} (VPC {vpc})", ns.domain),
+            format!("{}` in VPC `{vpc}", ns.domain),
             span("namespace", &ns.name),
             "two private namespaces with one name cannot share a VPC; put the environment in the domain, `domain = \"${env}.internal.local\"`, or give each environment its own VPC in `inputs { ... }`".into(),
         ));

@@ -42,11 +42,11 @@ pub struct UseCycle {
 #[diagnostic(code(svc::import::outside_root))]
 pub struct UseOutsideRoot {
     /// The path.
-    #[label("resolves to {resolved}")]
+    #[label("{resolved}")]
     pub span: SourceSpan,
     /// The path as written.
     pub path: String,
-    /// Where it leads.
+    /// Why it is outside.
     pub resolved: String,
     /// The project root.
     #[help]

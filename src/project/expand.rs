@@ -416,9 +416,10 @@ impl<'d> Expander<'d> {
                             },
                             None => p.value.clone(),
                         };
-                        if let Some(text) = self.param_text(&value, &p.key.name) {
-                            values.insert(p.key.name.clone(), text);
-                        }
+                        // An unusable value is reported once; `${name}` then
+                        // stands for nothing rather than a second error.
+                        let text = self.param_text(&value, &p.key.name).unwrap_or_default();
+                        values.insert(p.key.name.clone(), text);
                     }
                 }
                 other => preset_entries.push(other.clone()),

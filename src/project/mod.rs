@@ -144,37 +144,29 @@ impl Loader<'_> {
         };
         let dir = from.parent().unwrap_or(Path::new("."));
         let joined = normalize(&dir.join(path));
-        if !joined.starts_with(&self.root) {
-            self.diags.push(UseOutsideRoot {
+        let outside = |cx: &mut Self, what: &str| {
+            cx.diags.push(UseOutsideRoot {
                 span: span.into(),
                 path: path.to_string(),
-                resolved: joined.display().to_string(),
-                help: format!(
-                    "a project is the entry file's directory ({}) and what is under it; copy or move the file there",
-                    self.root.display()
-                ),
+                resolved: what.to_string(),
+                help: "a project is the entry file's directory and what is under it; move or copy the file there".into(),
             });
+            true
+        };
+        if !joined.starts_with(&self.root) {
+            return outside(self, "it leads out of the project directory");
+        }
+        if self.cycle(&Key::File(joined.clone()), span) {
             return true;
         }
         let key = match joined.canonicalize() {
             Ok(real) if real.starts_with(&self.root) => Key::File(real),
-            Ok(real) => {
-                self.diags.push(UseOutsideRoot {
-                    span: span.into(),
-                    path: path.to_string(),
-                    resolved: real.display().to_string(),
-                    help: format!(
-                        "a link may not lead out of the project root ({})",
-                        self.root.display()
-                    ),
-                });
-                return true;
-            }
+            Ok(_) => return outside(self, "it is a link that leads out of the project directory"),
             Err(e) => {
                 self.diags.push(UseNotFound {
                     span: span.into(),
                     what: format!("\"{path}\""),
-                    reason: format!("{}: {e}", joined.display()),
+                    reason: io_reason(&e),
                     help: "the path is relative to the file that has the `use`".into(),
                 });
                 return true;
@@ -199,7 +191,7 @@ impl Loader<'_> {
                 self.diags.push(UseNotFound {
                     span: span.into(),
                     what: format!("\"{path}\""),
-                    reason: e.to_string(),
+                    reason: io_reason(&e),
                     help: "the path is relative to the file that has the `use`".into(),
                 });
                 return true;
@@ -259,6 +251,16 @@ impl Loader<'_> {
             cycle: cycle.join(" → "),
         });
         true
+    }
+}
+
+/// An I/O error in words, without the OS error number.
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
+        _ => e.to_string(),
     }
 }
 
