@@ -37,7 +37,8 @@ fn usage(kind: &str, name: &str) -> String {
         "logs" => container = format!("logs = {name}"),
         "size" => size = format!("size = {name}"),
         "discovery" => {
-            discovery = format!("discovery {{ from = {name}, namespace = internal, name = \"api\" }}")
+            discovery =
+                format!("discovery {{ from = {name}, namespace = internal, name = \"api\" }}")
         }
         // A service preset brings its own size.
         "service" => {
@@ -65,7 +66,10 @@ fn every_module_reads_clean_and_is_formatted() {
         let diags = check(&format!("use std.{module}\n"));
         assert!(diags.is_empty(), "std.{module}:\n{}", diags.render(false));
         let formatted = svc::fmt::format(text).expect("parses");
-        assert_eq!(&formatted, text, "stdlib/{module}.svc is not `svc fmt` clean");
+        assert_eq!(
+            &formatted, text,
+            "stdlib/{module}.svc is not `svc fmt` clean"
+        );
     }
 }
 
@@ -82,7 +86,10 @@ fn every_preset_gives_a_clean_service() {
             let src = format!("use std.{module}\n{src}");
             // A preset for the largest sizes needs the platform that has them.
             let src = if p.name.name == "xxlarge" {
-                src.replace("size = xxlarge", "size = xxlarge\n  platform_version = \"1.4.0\"")
+                src.replace(
+                    "size = xxlarge",
+                    "size = xxlarge\n  platform_version = \"1.4.0\"",
+                )
             } else {
                 src
             };
@@ -103,11 +110,9 @@ fn every_preset_gives_a_clean_service() {
 /// The stdlib is what the language reference says it is.
 #[test]
 fn the_language_reference_lists_every_preset() {
-    let reference = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/language.md"
-    ))
-    .expect("docs/language.md");
+    let reference =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md"))
+            .expect("docs/language.md");
     for (module, text) in STDLIB {
         assert!(reference.contains(&format!("std.{module}")), "std.{module}");
         let mut diags = Diagnostics::new();
