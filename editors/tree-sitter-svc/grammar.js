@@ -22,7 +22,19 @@ module.exports = grammar({
     // file = { SOI ~ item* ~ EOI }
     source_file: $ => repeat($._item),
 
-    _item: $ => choice($.input_declaration, $.declaration),
+    // item = { use_decl | input_decl | preset_decl | decl }
+    _item: $ => choice(
+      $.use_declaration,
+      $.input_declaration,
+      $.preset_declaration,
+      $.declaration,
+    ),
+
+    // use "common.svc"   use std.health
+    use_declaration: $ => seq(
+      'use',
+      field('path', choice($.string, $.path)),
+    ),
 
     // input vpc_id: string { description = "..." }
     input_declaration: $ => seq(
@@ -39,9 +51,20 @@ module.exports = grammar({
       optional(seq('(', field('argument', $.type), ')')),
     ),
 
-    // namespace internal { ... }
-    declaration: $ => seq(
+    // preset service web { ... }
+    preset_declaration: $ => seq(
+      'preset',
       field('kind', $.identifier),
+      field('name', $.identifier),
+      field('body', $.body),
+    ),
+
+    // namespace internal { ... }   environment prod { ... }
+    // (`preset web { ... }` and `input x { ... }`, which are not a preset or
+    // an input, are declarations of that kind for the compiler too: it
+    // reports them as such.)
+    declaration: $ => seq(
+      field('kind', choice($.identifier, alias(choice('input', 'preset'), $.identifier))),
       field('name', $.identifier),
       field('body', $.body),
     ),
@@ -108,7 +131,10 @@ module.exports = grammar({
     string: $ => seq(
       '"',
       repeat(choice(
-        alias(token.immediate(prec(1, /[^"\\\n]+/)), $.string_content),
+        alias(token.immediate(prec(1, /[^"\\\n$]+/)), $.string_content),
+        alias(token.immediate(prec(1, '$')), $.string_content),
+        $.interpolation,
+        $.invalid_interpolation,
         $.escape_sequence,
         $.invalid_escape,
       )),
@@ -119,6 +145,14 @@ module.exports = grammar({
       '\\',
       choice(/[ntr"\\$]/, /u\{[0-9A-Fa-f]{1,6}\}/),
     ))),
+
+    // ${env}: one token, so that a `${` that does not start one can be an
+    // invalid_interpolation instead of a syntax error.
+    interpolation: _ => token.immediate(prec(3, /\$\{[A-Za-z_][A-Za-z0-9_-]*\}/)),
+
+    // `${` not followed by a name and `}`: the compiler reports it
+    // (svc::syntax::interpolation) but still parses the file.
+    invalid_interpolation: _ => token.immediate(prec(2, '${')),
 
     // The compiler reports these (svc::syntax::escape) but still parses the
     // file, so they are not syntax errors here either.

@@ -8,6 +8,19 @@
 
 "input" @keyword
 
+; use std.health   use "common.svc"
+"use" @keyword.import
+
+; preset health http { ... }
+"preset" @keyword
+
+(preset_declaration
+  kind: (identifier) @type)
+
+(preset_declaration
+  name: (identifier) @type.definition)
+
+; namespace, cluster, service, environment, ...
 (declaration
   kind: (identifier) @keyword)
 
@@ -29,7 +42,7 @@
   kind: (identifier) @keyword.type)
   (#any-of? @keyword.type
     "container" "health" "logs" "network" "discovery" "env" "tags" "size"
-    "secrets" "health_check" "storage"))
+    "secrets" "health_check" "storage" "params" "inputs"))
 
 (block
   label: (identifier) @label)
@@ -40,6 +53,11 @@
 (attribute
   key: (string) @property)
 
+; `from = http`: the preset a block starts from.
+((attribute
+  key: (identifier) @keyword)
+  (#eq? @keyword "from"))
+
 ; ----- values ---------------------------------------------------------------
 
 (string) @string
@@ -47,6 +65,11 @@
 (escape_sequence) @string.escape
 
 (invalid_escape) @error
+
+; "${env}.shop.local"
+(interpolation) @string.special
+
+(invalid_interpolation) @error
 
 (number) @number
 
@@ -81,6 +104,16 @@
 ((path
   . (identifier) @variable.builtin)
   (#eq? @variable.builtin "input"))
+
+; ----- use -----------------------------------------------------------------
+
+; After the values: the module of `use std.health` is not a reference.
+(use_declaration
+  path: (path
+    (identifier) @module))
+
+(use_declaration
+  path: (string) @string.special.path)
 
 ; ----- punctuation ----------------------------------------------------------
 

@@ -7,74 +7,83 @@
 #endif
 
 #define LANGUAGE_VERSION 14
-#define STATE_COUNT 64
+#define STATE_COUNT 80
 #define LARGE_STATE_COUNT 2
-#define SYMBOL_COUNT 46
+#define SYMBOL_COUNT 53
 #define ALIAS_COUNT 1
-#define TOKEN_COUNT 25
+#define TOKEN_COUNT 30
 #define EXTERNAL_TOKEN_COUNT 0
-#define FIELD_COUNT 11
+#define FIELD_COUNT 12
 #define MAX_ALIAS_SEQUENCE_LENGTH 5
 #define MAX_RESERVED_WORD_SET_SIZE 0
-#define PRODUCTION_ID_COUNT 13
+#define PRODUCTION_ID_COUNT 16
 #define SUPERTYPE_COUNT 0
 
 enum ts_symbol_identifiers {
   sym_identifier = 1,
-  anon_sym_input = 2,
-  anon_sym_COLON = 3,
-  anon_sym_LPAREN = 4,
-  anon_sym_RPAREN = 5,
-  anon_sym_LBRACE = 6,
-  anon_sym_COMMA = 7,
-  anon_sym_RBRACE = 8,
-  anon_sym_EQ = 9,
-  anon_sym_LBRACK = 10,
-  anon_sym_RBRACK = 11,
-  anon_sym_SLASH = 12,
-  aux_sym_port_token1 = 13,
-  aux_sym_quantity_token1 = 14,
-  sym_number = 15,
-  anon_sym_true = 16,
-  anon_sym_false = 17,
-  anon_sym_DOT = 18,
-  anon_sym_DQUOTE = 19,
-  aux_sym_string_token1 = 20,
-  anon_sym_DQUOTE2 = 21,
-  sym_escape_sequence = 22,
-  sym_invalid_escape = 23,
-  sym_comment = 24,
-  sym_source_file = 25,
-  sym__item = 26,
-  sym_input_declaration = 27,
-  sym_type = 28,
-  sym_declaration = 29,
-  sym_body = 30,
-  sym__entry = 31,
-  sym_attribute = 32,
-  sym_block = 33,
-  sym__value = 34,
-  sym_list = 35,
-  sym_port = 36,
-  sym_quantity = 37,
-  sym_boolean = 38,
-  sym_path = 39,
-  sym_string = 40,
-  aux_sym_source_file_repeat1 = 41,
-  aux_sym_body_repeat1 = 42,
-  aux_sym_list_repeat1 = 43,
-  aux_sym_path_repeat1 = 44,
-  aux_sym_string_repeat1 = 45,
-  alias_sym_object = 46,
+  anon_sym_use = 2,
+  anon_sym_input = 3,
+  anon_sym_COLON = 4,
+  anon_sym_LPAREN = 5,
+  anon_sym_RPAREN = 6,
+  anon_sym_preset = 7,
+  anon_sym_LBRACE = 8,
+  anon_sym_COMMA = 9,
+  anon_sym_RBRACE = 10,
+  anon_sym_EQ = 11,
+  anon_sym_LBRACK = 12,
+  anon_sym_RBRACK = 13,
+  anon_sym_SLASH = 14,
+  aux_sym_port_token1 = 15,
+  aux_sym_quantity_token1 = 16,
+  sym_number = 17,
+  anon_sym_true = 18,
+  anon_sym_false = 19,
+  anon_sym_DOT = 20,
+  anon_sym_DQUOTE = 21,
+  aux_sym_string_token1 = 22,
+  anon_sym_DOLLAR = 23,
+  anon_sym_DQUOTE2 = 24,
+  sym_escape_sequence = 25,
+  sym_interpolation = 26,
+  sym_invalid_interpolation = 27,
+  sym_invalid_escape = 28,
+  sym_comment = 29,
+  sym_source_file = 30,
+  sym__item = 31,
+  sym_use_declaration = 32,
+  sym_input_declaration = 33,
+  sym_type = 34,
+  sym_preset_declaration = 35,
+  sym_declaration = 36,
+  sym_body = 37,
+  sym__entry = 38,
+  sym_attribute = 39,
+  sym_block = 40,
+  sym__value = 41,
+  sym_list = 42,
+  sym_port = 43,
+  sym_quantity = 44,
+  sym_boolean = 45,
+  sym_path = 46,
+  sym_string = 47,
+  aux_sym_source_file_repeat1 = 48,
+  aux_sym_body_repeat1 = 49,
+  aux_sym_list_repeat1 = 50,
+  aux_sym_path_repeat1 = 51,
+  aux_sym_string_repeat1 = 52,
+  alias_sym_object = 53,
 };
 
 static const char * const ts_symbol_names[] = {
   [ts_builtin_sym_end] = "end",
   [sym_identifier] = "identifier",
+  [anon_sym_use] = "use",
   [anon_sym_input] = "input",
   [anon_sym_COLON] = ":",
   [anon_sym_LPAREN] = "(",
   [anon_sym_RPAREN] = ")",
+  [anon_sym_preset] = "preset",
   [anon_sym_LBRACE] = "{",
   [anon_sym_COMMA] = ",",
   [anon_sym_RBRACE] = "}",
@@ -90,14 +99,19 @@ static const char * const ts_symbol_names[] = {
   [anon_sym_DOT] = ".",
   [anon_sym_DQUOTE] = "\"",
   [aux_sym_string_token1] = "string_content",
+  [anon_sym_DOLLAR] = "string_content",
   [anon_sym_DQUOTE2] = "\"",
   [sym_escape_sequence] = "escape_sequence",
+  [sym_interpolation] = "interpolation",
+  [sym_invalid_interpolation] = "invalid_interpolation",
   [sym_invalid_escape] = "invalid_escape",
   [sym_comment] = "comment",
   [sym_source_file] = "source_file",
   [sym__item] = "_item",
+  [sym_use_declaration] = "use_declaration",
   [sym_input_declaration] = "input_declaration",
   [sym_type] = "type",
+  [sym_preset_declaration] = "preset_declaration",
   [sym_declaration] = "declaration",
   [sym_body] = "body",
   [sym__entry] = "_entry",
@@ -121,10 +135,12 @@ static const char * const ts_symbol_names[] = {
 static const TSSymbol ts_symbol_map[] = {
   [ts_builtin_sym_end] = ts_builtin_sym_end,
   [sym_identifier] = sym_identifier,
+  [anon_sym_use] = anon_sym_use,
   [anon_sym_input] = anon_sym_input,
   [anon_sym_COLON] = anon_sym_COLON,
   [anon_sym_LPAREN] = anon_sym_LPAREN,
   [anon_sym_RPAREN] = anon_sym_RPAREN,
+  [anon_sym_preset] = anon_sym_preset,
   [anon_sym_LBRACE] = anon_sym_LBRACE,
   [anon_sym_COMMA] = anon_sym_COMMA,
   [anon_sym_RBRACE] = anon_sym_RBRACE,
@@ -140,14 +156,19 @@ static const TSSymbol ts_symbol_map[] = {
   [anon_sym_DOT] = anon_sym_DOT,
   [anon_sym_DQUOTE] = anon_sym_DQUOTE,
   [aux_sym_string_token1] = aux_sym_string_token1,
+  [anon_sym_DOLLAR] = aux_sym_string_token1,
   [anon_sym_DQUOTE2] = anon_sym_DQUOTE,
   [sym_escape_sequence] = sym_escape_sequence,
+  [sym_interpolation] = sym_interpolation,
+  [sym_invalid_interpolation] = sym_invalid_interpolation,
   [sym_invalid_escape] = sym_invalid_escape,
   [sym_comment] = sym_comment,
   [sym_source_file] = sym_source_file,
   [sym__item] = sym__item,
+  [sym_use_declaration] = sym_use_declaration,
   [sym_input_declaration] = sym_input_declaration,
   [sym_type] = sym_type,
+  [sym_preset_declaration] = sym_preset_declaration,
   [sym_declaration] = sym_declaration,
   [sym_body] = sym_body,
   [sym__entry] = sym__entry,
@@ -177,6 +198,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [anon_sym_use] = {
+    .visible = true,
+    .named = false,
+  },
   [anon_sym_input] = {
     .visible = true,
     .named = false,
@@ -190,6 +215,10 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .named = false,
   },
   [anon_sym_RPAREN] = {
+    .visible = true,
+    .named = false,
+  },
+  [anon_sym_preset] = {
     .visible = true,
     .named = false,
   },
@@ -253,11 +282,23 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = true,
     .named = true,
   },
+  [anon_sym_DOLLAR] = {
+    .visible = true,
+    .named = true,
+  },
   [anon_sym_DQUOTE2] = {
     .visible = true,
     .named = false,
   },
   [sym_escape_sequence] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_interpolation] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_invalid_interpolation] = {
     .visible = true,
     .named = true,
   },
@@ -277,11 +318,19 @@ static const TSSymbolMetadata ts_symbol_metadata[] = {
     .visible = false,
     .named = true,
   },
+  [sym_use_declaration] = {
+    .visible = true,
+    .named = true,
+  },
   [sym_input_declaration] = {
     .visible = true,
     .named = true,
   },
   [sym_type] = {
+    .visible = true,
+    .named = true,
+  },
+  [sym_preset_declaration] = {
     .visible = true,
     .named = true,
   },
@@ -367,10 +416,11 @@ enum ts_field_identifiers {
   field_label = 5,
   field_name = 6,
   field_number = 7,
-  field_protocol = 8,
-  field_type = 9,
-  field_unit = 10,
-  field_value = 11,
+  field_path = 8,
+  field_protocol = 9,
+  field_type = 10,
+  field_unit = 11,
+  field_value = 12,
 };
 
 static const char * const ts_field_names[] = {
@@ -382,6 +432,7 @@ static const char * const ts_field_names[] = {
   [field_label] = "label",
   [field_name] = "name",
   [field_number] = "number",
+  [field_path] = "path",
   [field_protocol] = "protocol",
   [field_type] = "type",
   [field_unit] = "unit",
@@ -389,60 +440,72 @@ static const char * const ts_field_names[] = {
 };
 
 static const TSMapSlice ts_field_map_slices[PRODUCTION_ID_COUNT] = {
-  [1] = {.index = 0, .length = 3},
-  [2] = {.index = 3, .length = 1},
-  [3] = {.index = 4, .length = 2},
-  [4] = {.index = 6, .length = 3},
-  [5] = {.index = 9, .length = 2},
-  [7] = {.index = 11, .length = 2},
-  [8] = {.index = 13, .length = 3},
-  [9] = {.index = 16, .length = 2},
-  [10] = {.index = 18, .length = 2},
-  [11] = {.index = 20, .length = 2},
+  [1] = {.index = 0, .length = 1},
+  [2] = {.index = 1, .length = 3},
+  [3] = {.index = 1, .length = 3},
+  [5] = {.index = 4, .length = 1},
+  [6] = {.index = 5, .length = 2},
+  [7] = {.index = 7, .length = 3},
+  [8] = {.index = 10, .length = 3},
+  [9] = {.index = 13, .length = 2},
+  [11] = {.index = 15, .length = 2},
+  [12] = {.index = 17, .length = 3},
+  [13] = {.index = 20, .length = 2},
+  [14] = {.index = 22, .length = 2},
+  [15] = {.index = 24, .length = 2},
 };
 
 static const TSFieldMapEntry ts_field_map_entries[] = {
   [0] =
+    {field_path, 1},
+  [1] =
     {field_body, 2},
     {field_kind, 0},
     {field_name, 1},
-  [3] =
-    {field_name, 0},
   [4] =
+    {field_name, 0},
+  [5] =
     {field_name, 1},
     {field_type, 3},
-  [6] =
+  [7] =
+    {field_body, 3},
+    {field_kind, 1},
+    {field_name, 2},
+  [10] =
     {field_body, 4},
     {field_name, 1},
     {field_type, 3},
-  [9] =
+  [13] =
     {field_body, 1},
     {field_kind, 0},
-  [11] =
+  [15] =
     {field_key, 0},
     {field_value, 2},
-  [13] =
+  [17] =
     {field_body, 2},
     {field_kind, 0},
     {field_label, 1},
-  [16] =
+  [20] =
     {field_argument, 2},
     {field_name, 0},
-  [18] =
+  [22] =
     {field_number, 0},
     {field_unit, 1},
-  [20] =
+  [24] =
     {field_number, 0},
     {field_protocol, 2},
 };
 
 static const TSSymbol ts_alias_sequences[PRODUCTION_ID_COUNT][MAX_ALIAS_SEQUENCE_LENGTH] = {
   [0] = {0},
-  [6] = {
-    [0] = alias_sym_object,
+  [2] = {
+    [0] = sym_identifier,
   },
-  [12] = {
+  [4] = {
     [1] = sym_identifier,
+  },
+  [10] = {
+    [0] = alias_sym_object,
   },
 };
 
@@ -462,10 +525,10 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [5] = 5,
   [6] = 6,
   [7] = 7,
-  [8] = 7,
+  [8] = 8,
   [9] = 9,
   [10] = 10,
-  [11] = 10,
+  [11] = 11,
   [12] = 12,
   [13] = 13,
   [14] = 14,
@@ -476,48 +539,64 @@ static const TSStateId ts_primary_state_ids[STATE_COUNT] = {
   [19] = 19,
   [20] = 20,
   [21] = 21,
-  [22] = 22,
-  [23] = 23,
-  [24] = 24,
-  [25] = 25,
+  [22] = 14,
+  [23] = 18,
+  [24] = 20,
+  [25] = 16,
   [26] = 26,
   [27] = 27,
   [28] = 28,
   [29] = 29,
-  [30] = 30,
-  [31] = 31,
-  [32] = 32,
+  [30] = 11,
+  [31] = 9,
+  [32] = 10,
   [33] = 33,
   [34] = 34,
   [35] = 35,
   [36] = 36,
-  [37] = 35,
+  [37] = 37,
   [38] = 38,
   [39] = 39,
   [40] = 40,
   [41] = 41,
-  [42] = 17,
-  [43] = 34,
+  [42] = 42,
+  [43] = 43,
   [44] = 44,
   [45] = 45,
-  [46] = 46,
+  [46] = 13,
   [47] = 47,
-  [48] = 48,
+  [48] = 33,
   [49] = 49,
   [50] = 50,
   [51] = 51,
   [52] = 52,
   [53] = 53,
-  [54] = 54,
+  [54] = 29,
   [55] = 55,
-  [56] = 56,
-  [57] = 57,
-  [58] = 58,
+  [56] = 17,
+  [57] = 28,
+  [58] = 21,
   [59] = 59,
   [60] = 60,
   [61] = 61,
   [62] = 62,
   [63] = 63,
+  [64] = 64,
+  [65] = 65,
+  [66] = 66,
+  [67] = 67,
+  [68] = 68,
+  [69] = 69,
+  [70] = 70,
+  [71] = 71,
+  [72] = 72,
+  [73] = 73,
+  [74] = 74,
+  [75] = 75,
+  [76] = 76,
+  [77] = 77,
+  [78] = 77,
+  [79] = 79,
 };
 
 static bool ts_lex(TSLexer *lexer, TSStateId state) {
@@ -525,114 +604,114 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
   eof = lexer->eof(lexer);
   switch (state) {
     case 0:
-      if (eof) ADVANCE(24);
+      if (eof) ADVANCE(25);
       ADVANCE_MAP(
-        '"', 47,
-        '#', 53,
-        '(', 26,
-        ')', 27,
-        ',', 29,
-        '-', 20,
-        '.', 40,
-        '/', 34,
-        ':', 25,
-        '=', 31,
-        '[', 32,
+        '"', 49,
+        '#', 57,
+        '$', 48,
+        '(', 27,
+        ')', 28,
+        ',', 30,
+        '-', 21,
+        '.', 41,
+        '/', 35,
+        ':', 26,
+        '=', 32,
+        '[', 33,
         '\\', 13,
-        ']', 33,
-        '{', 28,
-        '}', 30,
+        ']', 34,
+        '{', 29,
+        '}', 31,
       );
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(23);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(38);
+          lookahead == 0xfeff) SKIP(24);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(39);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(51);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(55);
       END_STATE();
     case 1:
       if (lookahead == '\n') SKIP(8);
-      if (lookahead == '"') ADVANCE(47);
-      if (lookahead == '#') ADVANCE(46);
-      if (lookahead == '/') ADVANCE(43);
+      if (lookahead == '"') ADVANCE(49);
+      if (lookahead == '#') ADVANCE(47);
+      if (lookahead == '$') ADVANCE(48);
+      if (lookahead == '/') ADVANCE(44);
       if (lookahead == '\\') ADVANCE(13);
       if (lookahead == '\t' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) ADVANCE(42);
-      if (lookahead != 0) ADVANCE(46);
+          lookahead == 0xfeff) ADVANCE(43);
+      if (lookahead != 0) ADVANCE(47);
       END_STATE();
     case 2:
       ADVANCE_MAP(
-        '"', 41,
-        '#', 53,
-        ',', 29,
-        '-', 20,
-        '.', 40,
+        '"', 42,
+        '#', 57,
+        ',', 30,
+        '-', 21,
+        '.', 41,
         '/', 10,
-        '=', 31,
-        '[', 32,
-        ']', 33,
-        '{', 28,
-        '}', 30,
+        '[', 33,
+        ']', 34,
+        '{', 29,
+        '}', 31,
       );
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(39);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(51);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(55);
       END_STATE();
     case 3:
       ADVANCE_MAP(
-        '"', 41,
-        '#', 53,
-        ',', 29,
-        '-', 20,
+        '"', 42,
+        '#', 57,
+        ',', 30,
+        '-', 21,
         '/', 10,
-        '=', 31,
-        '[', 32,
-        ']', 33,
-        '{', 28,
-        '}', 30,
+        '[', 33,
+        ']', 34,
+        '{', 29,
+        '}', 31,
       );
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(3);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(38);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(39);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(51);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(55);
       END_STATE();
     case 4:
-      if (lookahead == '"') ADVANCE(41);
-      if (lookahead == '#') ADVANCE(53);
-      if (lookahead == ',') ADVANCE(29);
-      if (lookahead == '/') ADVANCE(34);
-      if (lookahead == '_') ADVANCE(51);
-      if (lookahead == '}') ADVANCE(30);
+      if (lookahead == '"') ADVANCE(42);
+      if (lookahead == '#') ADVANCE(57);
+      if (lookahead == ',') ADVANCE(30);
+      if (lookahead == '/') ADVANCE(35);
+      if (lookahead == '_') ADVANCE(55);
+      if (lookahead == '}') ADVANCE(31);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(5);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(36);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(37);
       END_STATE();
     case 5:
-      if (lookahead == '"') ADVANCE(41);
-      if (lookahead == '#') ADVANCE(53);
-      if (lookahead == ',') ADVANCE(29);
+      if (lookahead == '"') ADVANCE(42);
+      if (lookahead == '#') ADVANCE(57);
+      if (lookahead == ',') ADVANCE(30);
       if (lookahead == '/') ADVANCE(10);
-      if (lookahead == '}') ADVANCE(30);
+      if (lookahead == '}') ADVANCE(31);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
@@ -640,26 +719,26 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xfeff) SKIP(5);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(51);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(55);
       END_STATE();
     case 6:
-      if (lookahead == '#') ADVANCE(53);
-      if (lookahead == ',') ADVANCE(29);
-      if (lookahead == '/') ADVANCE(34);
-      if (lookahead == ']') ADVANCE(33);
+      if (lookahead == '#') ADVANCE(57);
+      if (lookahead == ',') ADVANCE(30);
+      if (lookahead == '/') ADVANCE(35);
+      if (lookahead == ']') ADVANCE(34);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
           lookahead == 0xfeff) SKIP(7);
       if (('A' <= lookahead && lookahead <= 'Z') ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(37);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(38);
       END_STATE();
     case 7:
-      if (lookahead == '#') ADVANCE(53);
-      if (lookahead == ',') ADVANCE(29);
+      if (lookahead == '#') ADVANCE(57);
+      if (lookahead == ',') ADVANCE(30);
       if (lookahead == '/') ADVANCE(10);
-      if (lookahead == ']') ADVANCE(33);
+      if (lookahead == ']') ADVANCE(34);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
@@ -667,7 +746,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xfeff) SKIP(7);
       END_STATE();
     case 8:
-      if (lookahead == '#') ADVANCE(53);
+      if (lookahead == '#') ADVANCE(57);
       if (lookahead == '/') ADVANCE(10);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
@@ -676,7 +755,7 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xfeff) SKIP(8);
       END_STATE();
     case 9:
-      if (lookahead == '#') ADVANCE(53);
+      if (lookahead == '#') ADVANCE(57);
       if (lookahead == '/') ADVANCE(10);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
@@ -685,15 +764,15 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
           lookahead == 0xfeff) SKIP(8);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(35);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(36);
       END_STATE();
     case 10:
       if (lookahead == '*') ADVANCE(12);
-      if (lookahead == '/') ADVANCE(53);
+      if (lookahead == '/') ADVANCE(57);
       END_STATE();
     case 11:
       if (lookahead == '*') ADVANCE(11);
-      if (lookahead == '/') ADVANCE(52);
+      if (lookahead == '/') ADVANCE(56);
       if (lookahead != 0) ADVANCE(12);
       END_STATE();
     case 12:
@@ -701,235 +780,259 @@ static bool ts_lex(TSLexer *lexer, TSStateId state) {
       if (lookahead != 0) ADVANCE(12);
       END_STATE();
     case 13:
-      if (lookahead == 'u') ADVANCE(50);
+      if (lookahead == 'u') ADVANCE(54);
       if (lookahead == '"' ||
           lookahead == '$' ||
           lookahead == '\\' ||
           lookahead == 'n' ||
           lookahead == 'r' ||
-          lookahead == 't') ADVANCE(48);
-      if (lookahead != 0) ADVANCE(49);
+          lookahead == 't') ADVANCE(50);
+      if (lookahead != 0) ADVANCE(53);
       END_STATE();
     case 14:
-      if (lookahead == '}') ADVANCE(48);
+      if (lookahead == '}') ADVANCE(50);
       END_STATE();
     case 15:
-      if (lookahead == '}') ADVANCE(48);
+      if (lookahead == '}') ADVANCE(50);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'F') ||
           ('a' <= lookahead && lookahead <= 'f')) ADVANCE(14);
       END_STATE();
     case 16:
-      if (lookahead == '}') ADVANCE(48);
+      if (lookahead == '}') ADVANCE(50);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'F') ||
           ('a' <= lookahead && lookahead <= 'f')) ADVANCE(15);
       END_STATE();
     case 17:
-      if (lookahead == '}') ADVANCE(48);
+      if (lookahead == '}') ADVANCE(50);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'F') ||
           ('a' <= lookahead && lookahead <= 'f')) ADVANCE(16);
       END_STATE();
     case 18:
-      if (lookahead == '}') ADVANCE(48);
+      if (lookahead == '}') ADVANCE(50);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'F') ||
           ('a' <= lookahead && lookahead <= 'f')) ADVANCE(17);
       END_STATE();
     case 19:
-      if (lookahead == '}') ADVANCE(48);
+      if (lookahead == '}') ADVANCE(50);
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'F') ||
           ('a' <= lookahead && lookahead <= 'f')) ADVANCE(18);
       END_STATE();
     case 20:
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(38);
+      if (lookahead == '}') ADVANCE(51);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          ('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(20);
       END_STATE();
     case 21:
       if (('0' <= lookahead && lookahead <= '9')) ADVANCE(39);
       END_STATE();
     case 22:
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(40);
+      END_STATE();
+    case 23:
       if (('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'F') ||
           ('a' <= lookahead && lookahead <= 'f')) ADVANCE(19);
       END_STATE();
-    case 23:
-      if (eof) ADVANCE(24);
+    case 24:
+      if (eof) ADVANCE(25);
       ADVANCE_MAP(
-        '"', 41,
-        '#', 53,
-        '(', 26,
-        ')', 27,
-        ',', 29,
-        '-', 20,
+        '"', 42,
+        '#', 57,
+        '(', 27,
+        ')', 28,
+        ',', 30,
+        '-', 21,
         '/', 10,
-        ':', 25,
-        '=', 31,
-        '[', 32,
-        ']', 33,
-        '{', 28,
-        '}', 30,
+        ':', 26,
+        '=', 32,
+        '[', 33,
+        ']', 34,
+        '{', 29,
+        '}', 31,
       );
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
           lookahead == ' ' ||
-          lookahead == 0xfeff) SKIP(23);
-      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(38);
+          lookahead == 0xfeff) SKIP(24);
+      if (('0' <= lookahead && lookahead <= '9')) ADVANCE(39);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(51);
-      END_STATE();
-    case 24:
-      ACCEPT_TOKEN(ts_builtin_sym_end);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(55);
       END_STATE();
     case 25:
-      ACCEPT_TOKEN(anon_sym_COLON);
+      ACCEPT_TOKEN(ts_builtin_sym_end);
       END_STATE();
     case 26:
-      ACCEPT_TOKEN(anon_sym_LPAREN);
+      ACCEPT_TOKEN(anon_sym_COLON);
       END_STATE();
     case 27:
-      ACCEPT_TOKEN(anon_sym_RPAREN);
+      ACCEPT_TOKEN(anon_sym_LPAREN);
       END_STATE();
     case 28:
-      ACCEPT_TOKEN(anon_sym_LBRACE);
+      ACCEPT_TOKEN(anon_sym_RPAREN);
       END_STATE();
     case 29:
-      ACCEPT_TOKEN(anon_sym_COMMA);
+      ACCEPT_TOKEN(anon_sym_LBRACE);
       END_STATE();
     case 30:
-      ACCEPT_TOKEN(anon_sym_RBRACE);
+      ACCEPT_TOKEN(anon_sym_COMMA);
       END_STATE();
     case 31:
-      ACCEPT_TOKEN(anon_sym_EQ);
+      ACCEPT_TOKEN(anon_sym_RBRACE);
       END_STATE();
     case 32:
-      ACCEPT_TOKEN(anon_sym_LBRACK);
+      ACCEPT_TOKEN(anon_sym_EQ);
       END_STATE();
     case 33:
-      ACCEPT_TOKEN(anon_sym_RBRACK);
+      ACCEPT_TOKEN(anon_sym_LBRACK);
       END_STATE();
     case 34:
-      ACCEPT_TOKEN(anon_sym_SLASH);
-      if (lookahead == '*') ADVANCE(12);
-      if (lookahead == '/') ADVANCE(53);
+      ACCEPT_TOKEN(anon_sym_RBRACK);
       END_STATE();
     case 35:
+      ACCEPT_TOKEN(anon_sym_SLASH);
+      if (lookahead == '*') ADVANCE(12);
+      if (lookahead == '/') ADVANCE(57);
+      END_STATE();
+    case 36:
       ACCEPT_TOKEN(aux_sym_port_token1);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(35);
-      END_STATE();
-    case 36:
-      ACCEPT_TOKEN(aux_sym_quantity_token1);
-      if (lookahead == '-' ||
-          ('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(51);
-      if (('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(36);
       END_STATE();
     case 37:
       ACCEPT_TOKEN(aux_sym_quantity_token1);
+      if (lookahead == '-' ||
+          ('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(55);
       if (('A' <= lookahead && lookahead <= 'Z') ||
           ('a' <= lookahead && lookahead <= 'z')) ADVANCE(37);
       END_STATE();
     case 38:
-      ACCEPT_TOKEN(sym_number);
-      if (lookahead == '.') ADVANCE(21);
-      if (('0' <= lookahead && lookahead <= '9') ||
-          lookahead == '_') ADVANCE(38);
+      ACCEPT_TOKEN(aux_sym_quantity_token1);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(38);
       END_STATE();
     case 39:
       ACCEPT_TOKEN(sym_number);
+      if (lookahead == '.') ADVANCE(22);
       if (('0' <= lookahead && lookahead <= '9') ||
           lookahead == '_') ADVANCE(39);
       END_STATE();
     case 40:
-      ACCEPT_TOKEN(anon_sym_DOT);
+      ACCEPT_TOKEN(sym_number);
+      if (('0' <= lookahead && lookahead <= '9') ||
+          lookahead == '_') ADVANCE(40);
       END_STATE();
     case 41:
-      ACCEPT_TOKEN(anon_sym_DQUOTE);
+      ACCEPT_TOKEN(anon_sym_DOT);
       END_STATE();
     case 42:
-      ACCEPT_TOKEN(aux_sym_string_token1);
-      if (lookahead == '#') ADVANCE(46);
-      if (lookahead == '/') ADVANCE(43);
-      if (lookahead == '\t' ||
-          lookahead == '\r' ||
-          lookahead == ' ' ||
-          lookahead == 0xfeff) ADVANCE(42);
-      if (lookahead != 0 &&
-          lookahead != '\t' &&
-          lookahead != '\n' &&
-          lookahead != '"' &&
-          lookahead != '#' &&
-          lookahead != '\\') ADVANCE(46);
+      ACCEPT_TOKEN(anon_sym_DQUOTE);
       END_STATE();
     case 43:
       ACCEPT_TOKEN(aux_sym_string_token1);
-      if (lookahead == '*') ADVANCE(45);
-      if (lookahead == '/') ADVANCE(46);
+      if (lookahead == '#') ADVANCE(47);
+      if (lookahead == '/') ADVANCE(44);
+      if (lookahead == '\t' ||
+          lookahead == '\r' ||
+          lookahead == ' ' ||
+          lookahead == 0xfeff) ADVANCE(43);
       if (lookahead != 0 &&
+          lookahead != '\t' &&
           lookahead != '\n' &&
-          lookahead != '"' &&
-          lookahead != '\\') ADVANCE(46);
+          (lookahead < '"' || '$' < lookahead) &&
+          lookahead != '\\') ADVANCE(47);
       END_STATE();
     case 44:
       ACCEPT_TOKEN(aux_sym_string_token1);
-      if (lookahead == '*') ADVANCE(44);
-      if (lookahead == '/') ADVANCE(46);
+      if (lookahead == '*') ADVANCE(46);
+      if (lookahead == '/') ADVANCE(47);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '"' &&
-          lookahead != '\\') ADVANCE(45);
+          lookahead != '$' &&
+          lookahead != '\\') ADVANCE(47);
       END_STATE();
     case 45:
       ACCEPT_TOKEN(aux_sym_string_token1);
-      if (lookahead == '*') ADVANCE(44);
+      if (lookahead == '*') ADVANCE(45);
+      if (lookahead == '/') ADVANCE(47);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '"' &&
-          lookahead != '\\') ADVANCE(45);
+          lookahead != '$' &&
+          lookahead != '\\') ADVANCE(46);
       END_STATE();
     case 46:
+      ACCEPT_TOKEN(aux_sym_string_token1);
+      if (lookahead == '*') ADVANCE(45);
+      if (lookahead != 0 &&
+          lookahead != '\n' &&
+          lookahead != '"' &&
+          lookahead != '$' &&
+          lookahead != '\\') ADVANCE(46);
+      END_STATE();
+    case 47:
       ACCEPT_TOKEN(aux_sym_string_token1);
       if (lookahead != 0 &&
           lookahead != '\n' &&
           lookahead != '"' &&
-          lookahead != '\\') ADVANCE(46);
-      END_STATE();
-    case 47:
-      ACCEPT_TOKEN(anon_sym_DQUOTE2);
+          lookahead != '$' &&
+          lookahead != '\\') ADVANCE(47);
       END_STATE();
     case 48:
-      ACCEPT_TOKEN(sym_escape_sequence);
+      ACCEPT_TOKEN(anon_sym_DOLLAR);
+      if (lookahead == '{') ADVANCE(52);
       END_STATE();
     case 49:
-      ACCEPT_TOKEN(sym_invalid_escape);
+      ACCEPT_TOKEN(anon_sym_DQUOTE2);
       END_STATE();
     case 50:
-      ACCEPT_TOKEN(sym_invalid_escape);
-      if (lookahead == '{') ADVANCE(22);
+      ACCEPT_TOKEN(sym_escape_sequence);
       END_STATE();
     case 51:
+      ACCEPT_TOKEN(sym_interpolation);
+      END_STATE();
+    case 52:
+      ACCEPT_TOKEN(sym_invalid_interpolation);
+      if (('A' <= lookahead && lookahead <= 'Z') ||
+          lookahead == '_' ||
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(20);
+      END_STATE();
+    case 53:
+      ACCEPT_TOKEN(sym_invalid_escape);
+      END_STATE();
+    case 54:
+      ACCEPT_TOKEN(sym_invalid_escape);
+      if (lookahead == '{') ADVANCE(23);
+      END_STATE();
+    case 55:
       ACCEPT_TOKEN(sym_identifier);
       if (lookahead == '-' ||
           ('0' <= lookahead && lookahead <= '9') ||
           ('A' <= lookahead && lookahead <= 'Z') ||
           lookahead == '_' ||
-          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(51);
+          ('a' <= lookahead && lookahead <= 'z')) ADVANCE(55);
       END_STATE();
-    case 52:
+    case 56:
       ACCEPT_TOKEN(sym_comment);
       END_STATE();
-    case 53:
+    case 57:
       ACCEPT_TOKEN(sym_comment);
       if (lookahead != 0 &&
-          lookahead != '\n') ADVANCE(53);
+          lookahead != '\n') ADVANCE(57);
       END_STATE();
     default:
       return false;
@@ -943,7 +1046,9 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
     case 0:
       if (lookahead == 'f') ADVANCE(1);
       if (lookahead == 'i') ADVANCE(2);
-      if (lookahead == 't') ADVANCE(3);
+      if (lookahead == 'p') ADVANCE(3);
+      if (lookahead == 't') ADVANCE(4);
+      if (lookahead == 'u') ADVANCE(5);
       if (lookahead == '\t' ||
           lookahead == '\n' ||
           lookahead == '\r' ||
@@ -951,46 +1056,73 @@ static bool ts_lex_keywords(TSLexer *lexer, TSStateId state) {
           lookahead == 0xfeff) SKIP(0);
       END_STATE();
     case 1:
-      if (lookahead == 'a') ADVANCE(4);
+      if (lookahead == 'a') ADVANCE(6);
       END_STATE();
     case 2:
-      if (lookahead == 'n') ADVANCE(5);
+      if (lookahead == 'n') ADVANCE(7);
       END_STATE();
     case 3:
-      if (lookahead == 'r') ADVANCE(6);
+      if (lookahead == 'r') ADVANCE(8);
       END_STATE();
     case 4:
-      if (lookahead == 'l') ADVANCE(7);
+      if (lookahead == 'r') ADVANCE(9);
       END_STATE();
     case 5:
-      if (lookahead == 'p') ADVANCE(8);
-      END_STATE();
-    case 6:
-      if (lookahead == 'u') ADVANCE(9);
-      END_STATE();
-    case 7:
       if (lookahead == 's') ADVANCE(10);
       END_STATE();
+    case 6:
+      if (lookahead == 'l') ADVANCE(11);
+      END_STATE();
+    case 7:
+      if (lookahead == 'p') ADVANCE(12);
+      END_STATE();
     case 8:
-      if (lookahead == 'u') ADVANCE(11);
-      END_STATE();
-    case 9:
-      if (lookahead == 'e') ADVANCE(12);
-      END_STATE();
-    case 10:
       if (lookahead == 'e') ADVANCE(13);
       END_STATE();
+    case 9:
+      if (lookahead == 'u') ADVANCE(14);
+      END_STATE();
+    case 10:
+      if (lookahead == 'e') ADVANCE(15);
+      END_STATE();
     case 11:
-      if (lookahead == 't') ADVANCE(14);
+      if (lookahead == 's') ADVANCE(16);
       END_STATE();
     case 12:
-      ACCEPT_TOKEN(anon_sym_true);
+      if (lookahead == 'u') ADVANCE(17);
       END_STATE();
     case 13:
-      ACCEPT_TOKEN(anon_sym_false);
+      if (lookahead == 's') ADVANCE(18);
       END_STATE();
     case 14:
+      if (lookahead == 'e') ADVANCE(19);
+      END_STATE();
+    case 15:
+      ACCEPT_TOKEN(anon_sym_use);
+      END_STATE();
+    case 16:
+      if (lookahead == 'e') ADVANCE(20);
+      END_STATE();
+    case 17:
+      if (lookahead == 't') ADVANCE(21);
+      END_STATE();
+    case 18:
+      if (lookahead == 'e') ADVANCE(22);
+      END_STATE();
+    case 19:
+      ACCEPT_TOKEN(anon_sym_true);
+      END_STATE();
+    case 20:
+      ACCEPT_TOKEN(anon_sym_false);
+      END_STATE();
+    case 21:
       ACCEPT_TOKEN(anon_sym_input);
+      END_STATE();
+    case 22:
+      if (lookahead == 't') ADVANCE(23);
+      END_STATE();
+    case 23:
+      ACCEPT_TOKEN(anon_sym_preset);
       END_STATE();
     default:
       return false;
@@ -1005,73 +1137,91 @@ static const TSLexMode ts_lex_modes[STATE_COUNT] = {
   [4] = {.lex_state = 2},
   [5] = {.lex_state = 2},
   [6] = {.lex_state = 2},
-  [7] = {.lex_state = 2},
-  [8] = {.lex_state = 2},
-  [9] = {.lex_state = 2},
-  [10] = {.lex_state = 2},
-  [11] = {.lex_state = 2},
+  [7] = {.lex_state = 0},
+  [8] = {.lex_state = 0},
+  [9] = {.lex_state = 0},
+  [10] = {.lex_state = 0},
+  [11] = {.lex_state = 0},
   [12] = {.lex_state = 2},
   [13] = {.lex_state = 0},
-  [14] = {.lex_state = 0},
-  [15] = {.lex_state = 2},
+  [14] = {.lex_state = 1},
+  [15] = {.lex_state = 0},
   [16] = {.lex_state = 2},
-  [17] = {.lex_state = 4},
-  [18] = {.lex_state = 0},
-  [19] = {.lex_state = 2},
+  [17] = {.lex_state = 0},
+  [18] = {.lex_state = 1},
+  [19] = {.lex_state = 1},
   [20] = {.lex_state = 2},
-  [21] = {.lex_state = 2},
+  [21] = {.lex_state = 0},
   [22] = {.lex_state = 1},
-  [23] = {.lex_state = 2},
+  [23] = {.lex_state = 1},
   [24] = {.lex_state = 2},
-  [25] = {.lex_state = 0},
-  [26] = {.lex_state = 2},
-  [27] = {.lex_state = 2},
+  [25] = {.lex_state = 2},
+  [26] = {.lex_state = 0},
+  [27] = {.lex_state = 0},
   [28] = {.lex_state = 0},
-  [29] = {.lex_state = 2},
+  [29] = {.lex_state = 0},
   [30] = {.lex_state = 2},
   [31] = {.lex_state = 2},
   [32] = {.lex_state = 2},
-  [33] = {.lex_state = 1},
-  [34] = {.lex_state = 0},
-  [35] = {.lex_state = 0},
-  [36] = {.lex_state = 1},
+  [33] = {.lex_state = 4},
+  [34] = {.lex_state = 2},
+  [35] = {.lex_state = 2},
+  [36] = {.lex_state = 0},
   [37] = {.lex_state = 2},
   [38] = {.lex_state = 2},
-  [39] = {.lex_state = 2},
+  [39] = {.lex_state = 0},
   [40] = {.lex_state = 2},
-  [41] = {.lex_state = 0},
-  [42] = {.lex_state = 6},
-  [43] = {.lex_state = 2},
+  [41] = {.lex_state = 2},
+  [42] = {.lex_state = 2},
+  [43] = {.lex_state = 0},
   [44] = {.lex_state = 2},
   [45] = {.lex_state = 0},
-  [46] = {.lex_state = 0},
+  [46] = {.lex_state = 2},
   [47] = {.lex_state = 0},
-  [48] = {.lex_state = 2},
-  [49] = {.lex_state = 0},
-  [50] = {.lex_state = 0},
+  [48] = {.lex_state = 6},
+  [49] = {.lex_state = 2},
+  [50] = {.lex_state = 2},
   [51] = {.lex_state = 0},
-  [52] = {.lex_state = 0},
-  [53] = {.lex_state = 0},
-  [54] = {.lex_state = 0},
-  [55] = {.lex_state = 0},
-  [56] = {.lex_state = 9},
-  [57] = {.lex_state = 0},
-  [58] = {.lex_state = 0},
-  [59] = {.lex_state = 9},
+  [52] = {.lex_state = 2},
+  [53] = {.lex_state = 2},
+  [54] = {.lex_state = 2},
+  [55] = {.lex_state = 2},
+  [56] = {.lex_state = 2},
+  [57] = {.lex_state = 2},
+  [58] = {.lex_state = 2},
+  [59] = {.lex_state = 0},
   [60] = {.lex_state = 0},
   [61] = {.lex_state = 0},
   [62] = {.lex_state = 0},
-  [63] = {.lex_state = 0},
+  [63] = {.lex_state = 2},
+  [64] = {.lex_state = 0},
+  [65] = {.lex_state = 0},
+  [66] = {.lex_state = 0},
+  [67] = {.lex_state = 0},
+  [68] = {.lex_state = 0},
+  [69] = {.lex_state = 0},
+  [70] = {.lex_state = 0},
+  [71] = {.lex_state = 0},
+  [72] = {.lex_state = 0},
+  [73] = {.lex_state = 9},
+  [74] = {.lex_state = 0},
+  [75] = {.lex_state = 0},
+  [76] = {.lex_state = 0},
+  [77] = {.lex_state = 9},
+  [78] = {.lex_state = 9},
+  [79] = {.lex_state = 0},
 };
 
 static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
   [STATE(0)] = {
     [ts_builtin_sym_end] = ACTIONS(1),
     [sym_identifier] = ACTIONS(1),
+    [anon_sym_use] = ACTIONS(1),
     [anon_sym_input] = ACTIONS(1),
     [anon_sym_COLON] = ACTIONS(1),
     [anon_sym_LPAREN] = ACTIONS(1),
     [anon_sym_RPAREN] = ACTIONS(1),
+    [anon_sym_preset] = ACTIONS(1),
     [anon_sym_LBRACE] = ACTIONS(1),
     [anon_sym_COMMA] = ACTIONS(1),
     [anon_sym_RBRACE] = ACTIONS(1),
@@ -1084,20 +1234,27 @@ static const uint16_t ts_parse_table[LARGE_STATE_COUNT][SYMBOL_COUNT] = {
     [anon_sym_false] = ACTIONS(1),
     [anon_sym_DOT] = ACTIONS(1),
     [anon_sym_DQUOTE] = ACTIONS(1),
+    [anon_sym_DOLLAR] = ACTIONS(1),
     [anon_sym_DQUOTE2] = ACTIONS(1),
     [sym_escape_sequence] = ACTIONS(1),
+    [sym_interpolation] = ACTIONS(1),
+    [sym_invalid_interpolation] = ACTIONS(1),
     [sym_invalid_escape] = ACTIONS(1),
     [sym_comment] = ACTIONS(3),
   },
   [STATE(1)] = {
-    [sym_source_file] = STATE(57),
-    [sym__item] = STATE(14),
-    [sym_input_declaration] = STATE(14),
-    [sym_declaration] = STATE(14),
-    [aux_sym_source_file_repeat1] = STATE(14),
+    [sym_source_file] = STATE(74),
+    [sym__item] = STATE(7),
+    [sym_use_declaration] = STATE(7),
+    [sym_input_declaration] = STATE(7),
+    [sym_preset_declaration] = STATE(7),
+    [sym_declaration] = STATE(7),
+    [aux_sym_source_file_repeat1] = STATE(7),
     [ts_builtin_sym_end] = ACTIONS(5),
     [sym_identifier] = ACTIONS(7),
-    [anon_sym_input] = ACTIONS(9),
+    [anon_sym_use] = ACTIONS(9),
+    [anon_sym_input] = ACTIONS(11),
+    [anon_sym_preset] = ACTIONS(13),
     [sym_comment] = ACTIONS(3),
   },
 };
@@ -1106,24 +1263,24 @@ static const uint16_t ts_small_parse_table[] = {
   [0] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(11), 1,
-      sym_identifier,
-    ACTIONS(13), 1,
-      anon_sym_LBRACE,
     ACTIONS(15), 1,
-      anon_sym_LBRACK,
+      sym_identifier,
     ACTIONS(17), 1,
-      anon_sym_RBRACK,
+      anon_sym_LBRACE,
     ACTIONS(19), 1,
-      sym_number,
+      anon_sym_LBRACK,
+    ACTIONS(21), 1,
+      anon_sym_RBRACK,
     ACTIONS(23), 1,
+      sym_number,
+    ACTIONS(27), 1,
       anon_sym_DQUOTE,
-    STATE(24), 1,
+    STATE(35), 1,
       sym_body,
-    ACTIONS(21), 2,
+    ACTIONS(25), 2,
       anon_sym_true,
       anon_sym_false,
-    STATE(46), 7,
+    STATE(67), 7,
       sym__value,
       sym_list,
       sym_port,
@@ -1134,24 +1291,24 @@ static const uint16_t ts_small_parse_table[] = {
   [38] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(11), 1,
-      sym_identifier,
-    ACTIONS(13), 1,
-      anon_sym_LBRACE,
     ACTIONS(15), 1,
-      anon_sym_LBRACK,
+      sym_identifier,
+    ACTIONS(17), 1,
+      anon_sym_LBRACE,
     ACTIONS(19), 1,
-      sym_number,
+      anon_sym_LBRACK,
     ACTIONS(23), 1,
+      sym_number,
+    ACTIONS(27), 1,
       anon_sym_DQUOTE,
-    ACTIONS(25), 1,
+    ACTIONS(29), 1,
       anon_sym_RBRACK,
-    STATE(24), 1,
+    STATE(35), 1,
       sym_body,
-    ACTIONS(21), 2,
+    ACTIONS(25), 2,
       anon_sym_true,
       anon_sym_false,
-    STATE(52), 7,
+    STATE(59), 7,
       sym__value,
       sym_list,
       sym_port,
@@ -1162,24 +1319,24 @@ static const uint16_t ts_small_parse_table[] = {
   [76] = 10,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(11), 1,
-      sym_identifier,
-    ACTIONS(13), 1,
-      anon_sym_LBRACE,
     ACTIONS(15), 1,
-      anon_sym_LBRACK,
+      sym_identifier,
+    ACTIONS(17), 1,
+      anon_sym_LBRACE,
     ACTIONS(19), 1,
-      sym_number,
+      anon_sym_LBRACK,
     ACTIONS(23), 1,
-      anon_sym_DQUOTE,
+      sym_number,
     ACTIONS(27), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(31), 1,
       anon_sym_RBRACK,
-    STATE(24), 1,
+    STATE(35), 1,
       sym_body,
-    ACTIONS(21), 2,
+    ACTIONS(25), 2,
       anon_sym_true,
       anon_sym_false,
-    STATE(52), 7,
+    STATE(67), 7,
       sym__value,
       sym_list,
       sym_port,
@@ -1190,22 +1347,22 @@ static const uint16_t ts_small_parse_table[] = {
   [114] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(11), 1,
-      sym_identifier,
-    ACTIONS(13), 1,
-      anon_sym_LBRACE,
-    ACTIONS(15), 1,
-      anon_sym_LBRACK,
     ACTIONS(19), 1,
+      anon_sym_LBRACK,
+    ACTIONS(33), 1,
+      sym_identifier,
+    ACTIONS(35), 1,
+      anon_sym_LBRACE,
+    ACTIONS(37), 1,
       sym_number,
-    ACTIONS(23), 1,
+    ACTIONS(39), 1,
       anon_sym_DQUOTE,
-    STATE(24), 1,
+    STATE(35), 1,
       sym_body,
-    ACTIONS(21), 2,
+    ACTIONS(25), 2,
       anon_sym_true,
       anon_sym_false,
-    STATE(52), 7,
+    STATE(49), 7,
       sym__value,
       sym_list,
       sym_port,
@@ -1216,22 +1373,22 @@ static const uint16_t ts_small_parse_table[] = {
   [149] = 9,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(11), 1,
-      sym_identifier,
     ACTIONS(15), 1,
+      sym_identifier,
+    ACTIONS(17), 1,
+      anon_sym_LBRACE,
+    ACTIONS(19), 1,
       anon_sym_LBRACK,
     ACTIONS(23), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(29), 1,
-      anon_sym_LBRACE,
-    ACTIONS(31), 1,
       sym_number,
-    STATE(24), 1,
+    ACTIONS(27), 1,
+      anon_sym_DQUOTE,
+    STATE(35), 1,
       sym_body,
-    ACTIONS(21), 2,
+    ACTIONS(25), 2,
       anon_sym_true,
       anon_sym_false,
-    STATE(38), 7,
+    STATE(67), 7,
       sym__value,
       sym_list,
       sym_port,
@@ -1242,377 +1399,615 @@ static const uint16_t ts_small_parse_table[] = {
   [184] = 7,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(23), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(33), 1,
-      sym_identifier,
-    ACTIONS(35), 1,
-      anon_sym_RBRACE,
-    STATE(9), 1,
-      aux_sym_body_repeat1,
-    STATE(62), 1,
-      sym_string,
-    STATE(44), 3,
-      sym__entry,
-      sym_attribute,
-      sym_block,
-  [208] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(23), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(33), 1,
-      sym_identifier,
-    ACTIONS(37), 1,
-      anon_sym_RBRACE,
-    STATE(9), 1,
-      aux_sym_body_repeat1,
-    STATE(62), 1,
-      sym_string,
-    STATE(44), 3,
-      sym__entry,
-      sym_attribute,
-      sym_block,
-  [232] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(39), 1,
-      sym_identifier,
-    ACTIONS(42), 1,
-      anon_sym_RBRACE,
-    ACTIONS(44), 1,
-      anon_sym_DQUOTE,
-    STATE(9), 1,
-      aux_sym_body_repeat1,
-    STATE(62), 1,
-      sym_string,
-    STATE(44), 3,
-      sym__entry,
-      sym_attribute,
-      sym_block,
-  [256] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(23), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(33), 1,
-      sym_identifier,
-    ACTIONS(47), 1,
-      anon_sym_RBRACE,
-    STATE(8), 1,
-      aux_sym_body_repeat1,
-    STATE(62), 1,
-      sym_string,
-    STATE(44), 3,
-      sym__entry,
-      sym_attribute,
-      sym_block,
-  [280] = 7,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(23), 1,
-      anon_sym_DQUOTE,
-    ACTIONS(33), 1,
-      sym_identifier,
-    ACTIONS(49), 1,
-      anon_sym_RBRACE,
-    STATE(7), 1,
-      aux_sym_body_repeat1,
-    STATE(62), 1,
-      sym_string,
-    STATE(44), 3,
-      sym__entry,
-      sym_attribute,
-      sym_block,
-  [304] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(53), 1,
-      anon_sym_DOT,
-    STATE(15), 1,
-      aux_sym_path_repeat1,
-    ACTIONS(51), 5,
-      anon_sym_COMMA,
-      anon_sym_RBRACE,
-      anon_sym_RBRACK,
-      anon_sym_DQUOTE,
-      sym_identifier,
-  [321] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(55), 1,
-      ts_builtin_sym_end,
-    ACTIONS(57), 1,
-      sym_identifier,
-    ACTIONS(60), 1,
-      anon_sym_input,
-    STATE(13), 4,
-      sym__item,
-      sym_input_declaration,
-      sym_declaration,
-      aux_sym_source_file_repeat1,
-  [340] = 5,
-    ACTIONS(3), 1,
-      sym_comment,
     ACTIONS(7), 1,
       sym_identifier,
     ACTIONS(9), 1,
+      anon_sym_use,
+    ACTIONS(11), 1,
       anon_sym_input,
-    ACTIONS(63), 1,
+    ACTIONS(13), 1,
+      anon_sym_preset,
+    ACTIONS(41), 1,
       ts_builtin_sym_end,
-    STATE(13), 4,
+    STATE(8), 6,
       sym__item,
+      sym_use_declaration,
       sym_input_declaration,
+      sym_preset_declaration,
       sym_declaration,
       aux_sym_source_file_repeat1,
-  [359] = 4,
+  [211] = 7,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(53), 1,
+    ACTIONS(43), 1,
+      ts_builtin_sym_end,
+    ACTIONS(45), 1,
+      sym_identifier,
+    ACTIONS(48), 1,
+      anon_sym_use,
+    ACTIONS(51), 1,
+      anon_sym_input,
+    ACTIONS(54), 1,
+      anon_sym_preset,
+    STATE(8), 6,
+      sym__item,
+      sym_use_declaration,
+      sym_input_declaration,
+      sym_preset_declaration,
+      sym_declaration,
+      aux_sym_source_file_repeat1,
+  [238] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(61), 1,
       anon_sym_DOT,
-    STATE(16), 1,
+    STATE(11), 1,
       aux_sym_path_repeat1,
-    ACTIONS(65), 5,
+    ACTIONS(57), 3,
+      ts_builtin_sym_end,
       anon_sym_COMMA,
-      anon_sym_RBRACE,
       anon_sym_RBRACK,
-      anon_sym_DQUOTE,
+    ACTIONS(59), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
       sym_identifier,
-  [376] = 4,
+  [259] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(69), 1,
+    ACTIONS(61), 1,
       anon_sym_DOT,
-    STATE(16), 1,
+    STATE(9), 1,
       aux_sym_path_repeat1,
-    ACTIONS(67), 5,
+    ACTIONS(63), 3,
+      ts_builtin_sym_end,
       anon_sym_COMMA,
-      anon_sym_RBRACE,
       anon_sym_RBRACK,
-      anon_sym_DQUOTE,
+    ACTIONS(65), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
       sym_identifier,
-  [393] = 5,
+  [280] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(72), 1,
-      sym_identifier,
-    ACTIONS(76), 1,
-      anon_sym_SLASH,
-    ACTIONS(78), 1,
-      aux_sym_quantity_token1,
-    ACTIONS(74), 3,
+    ACTIONS(71), 1,
+      anon_sym_DOT,
+    STATE(11), 1,
+      aux_sym_path_repeat1,
+    ACTIONS(67), 3,
+      ts_builtin_sym_end,
       anon_sym_COMMA,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE,
-  [411] = 4,
+      anon_sym_RBRACK,
+    ACTIONS(69), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [301] = 7,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(84), 1,
+    ACTIONS(74), 1,
+      sym_identifier,
+    ACTIONS(77), 1,
+      anon_sym_RBRACE,
+    ACTIONS(79), 1,
+      anon_sym_DQUOTE,
+    STATE(12), 1,
+      aux_sym_body_repeat1,
+    STATE(71), 1,
+      sym_string,
+    STATE(52), 3,
+      sym__entry,
+      sym_attribute,
+      sym_block,
+  [325] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(82), 4,
+      ts_builtin_sym_end,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+      anon_sym_DOT,
+    ACTIONS(84), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [341] = 5,
+    ACTIONS(90), 1,
+      anon_sym_DQUOTE2,
+    ACTIONS(92), 1,
+      sym_comment,
+    STATE(18), 1,
+      aux_sym_string_repeat1,
+    ACTIONS(86), 3,
+      aux_sym_string_token1,
+      sym_escape_sequence,
+      sym_interpolation,
+    ACTIONS(88), 3,
+      anon_sym_DOLLAR,
+      sym_invalid_interpolation,
+      sym_invalid_escape,
+  [361] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(98), 1,
       anon_sym_LPAREN,
-    ACTIONS(82), 2,
-      anon_sym_input,
-      sym_identifier,
-    ACTIONS(80), 3,
+    ACTIONS(94), 3,
       ts_builtin_sym_end,
       anon_sym_RPAREN,
       anon_sym_LBRACE,
-  [427] = 2,
+    ACTIONS(96), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [379] = 7,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(86), 6,
+    ACTIONS(27), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(100), 1,
+      sym_identifier,
+    ACTIONS(102), 1,
+      anon_sym_RBRACE,
+    STATE(12), 1,
+      aux_sym_body_repeat1,
+    STATE(71), 1,
+      sym_string,
+    STATE(52), 3,
+      sym__entry,
+      sym_attribute,
+      sym_block,
+  [403] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(104), 4,
+      ts_builtin_sym_end,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      anon_sym_RBRACK,
+    ACTIONS(106), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [419] = 5,
+    ACTIONS(92), 1,
+      sym_comment,
+    ACTIONS(112), 1,
+      anon_sym_DQUOTE2,
+    STATE(19), 1,
+      aux_sym_string_repeat1,
+    ACTIONS(108), 3,
+      aux_sym_string_token1,
+      sym_escape_sequence,
+      sym_interpolation,
+    ACTIONS(110), 3,
+      anon_sym_DOLLAR,
+      sym_invalid_interpolation,
+      sym_invalid_escape,
+  [439] = 5,
+    ACTIONS(92), 1,
+      sym_comment,
+    ACTIONS(120), 1,
+      anon_sym_DQUOTE2,
+    STATE(19), 1,
+      aux_sym_string_repeat1,
+    ACTIONS(114), 3,
+      aux_sym_string_token1,
+      sym_escape_sequence,
+      sym_interpolation,
+    ACTIONS(117), 3,
+      anon_sym_DOLLAR,
+      sym_invalid_interpolation,
+      sym_invalid_escape,
+  [459] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(27), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(100), 1,
+      sym_identifier,
+    ACTIONS(122), 1,
+      anon_sym_RBRACE,
+    STATE(16), 1,
+      aux_sym_body_repeat1,
+    STATE(71), 1,
+      sym_string,
+    STATE(52), 3,
+      sym__entry,
+      sym_attribute,
+      sym_block,
+  [483] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(124), 4,
+      ts_builtin_sym_end,
+      anon_sym_COMMA,
+      anon_sym_EQ,
+      anon_sym_RBRACK,
+    ACTIONS(126), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [499] = 5,
+    ACTIONS(92), 1,
+      sym_comment,
+    ACTIONS(132), 1,
+      anon_sym_DQUOTE2,
+    STATE(23), 1,
+      aux_sym_string_repeat1,
+    ACTIONS(128), 3,
+      aux_sym_string_token1,
+      sym_escape_sequence,
+      sym_interpolation,
+    ACTIONS(130), 3,
+      anon_sym_DOLLAR,
+      sym_invalid_interpolation,
+      sym_invalid_escape,
+  [519] = 5,
+    ACTIONS(92), 1,
+      sym_comment,
+    ACTIONS(134), 1,
+      anon_sym_DQUOTE2,
+    STATE(19), 1,
+      aux_sym_string_repeat1,
+    ACTIONS(108), 3,
+      aux_sym_string_token1,
+      sym_escape_sequence,
+      sym_interpolation,
+    ACTIONS(110), 3,
+      anon_sym_DOLLAR,
+      sym_invalid_interpolation,
+      sym_invalid_escape,
+  [539] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(27), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(100), 1,
+      sym_identifier,
+    ACTIONS(136), 1,
+      anon_sym_RBRACE,
+    STATE(25), 1,
+      aux_sym_body_repeat1,
+    STATE(71), 1,
+      sym_string,
+    STATE(52), 3,
+      sym__entry,
+      sym_attribute,
+      sym_block,
+  [563] = 7,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(27), 1,
+      anon_sym_DQUOTE,
+    ACTIONS(100), 1,
+      sym_identifier,
+    ACTIONS(138), 1,
+      anon_sym_RBRACE,
+    STATE(12), 1,
+      aux_sym_body_repeat1,
+    STATE(71), 1,
+      sym_string,
+    STATE(52), 3,
+      sym__entry,
+      sym_attribute,
+      sym_block,
+  [587] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(140), 3,
+      ts_builtin_sym_end,
+      anon_sym_RPAREN,
+      anon_sym_LBRACE,
+    ACTIONS(142), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [602] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(17), 1,
+      anon_sym_LBRACE,
+    ACTIONS(144), 1,
+      ts_builtin_sym_end,
+    STATE(39), 1,
+      sym_body,
+    ACTIONS(146), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [621] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(148), 3,
+      ts_builtin_sym_end,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+    ACTIONS(150), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [636] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(152), 3,
+      ts_builtin_sym_end,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+    ACTIONS(154), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [651] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(156), 1,
+      anon_sym_DOT,
+    STATE(30), 1,
+      aux_sym_path_repeat1,
+    ACTIONS(67), 4,
       anon_sym_COMMA,
       anon_sym_RBRACE,
-      anon_sym_EQ,
+      anon_sym_DQUOTE,
+      sym_identifier,
+  [667] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(159), 1,
+      anon_sym_DOT,
+    STATE(30), 1,
+      aux_sym_path_repeat1,
+    ACTIONS(57), 4,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE,
+      sym_identifier,
+  [683] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(159), 1,
+      anon_sym_DOT,
+    STATE(31), 1,
+      aux_sym_path_repeat1,
+    ACTIONS(63), 4,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE,
+      sym_identifier,
+  [699] = 5,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(161), 1,
+      sym_identifier,
+    ACTIONS(165), 1,
+      anon_sym_SLASH,
+    ACTIONS(167), 1,
+      aux_sym_quantity_token1,
+    ACTIONS(163), 3,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE,
+  [717] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(169), 5,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
       anon_sym_RBRACK,
       anon_sym_DQUOTE,
       sym_identifier,
-  [439] = 2,
+  [728] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(88), 6,
+    ACTIONS(171), 5,
       anon_sym_COMMA,
       anon_sym_RBRACE,
-      anon_sym_EQ,
       anon_sym_RBRACK,
       anon_sym_DQUOTE,
       sym_identifier,
-  [451] = 2,
+  [739] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(90), 6,
+    ACTIONS(173), 1,
+      ts_builtin_sym_end,
+    ACTIONS(175), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [752] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(177), 5,
       anon_sym_COMMA,
       anon_sym_RBRACE,
       anon_sym_RBRACK,
+      anon_sym_DQUOTE,
+      sym_identifier,
+  [763] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(179), 5,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
+      anon_sym_RBRACK,
+      anon_sym_DQUOTE,
+      sym_identifier,
+  [774] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(181), 1,
+      ts_builtin_sym_end,
+    ACTIONS(183), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [787] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(185), 5,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
+      anon_sym_RBRACK,
+      anon_sym_DQUOTE,
+      sym_identifier,
+  [798] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(187), 5,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
+      anon_sym_RBRACK,
+      anon_sym_DQUOTE,
+      sym_identifier,
+  [809] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(189), 5,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
+      anon_sym_RBRACK,
+      anon_sym_DQUOTE,
+      sym_identifier,
+  [820] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(191), 1,
+      ts_builtin_sym_end,
+    ACTIONS(193), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [833] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(195), 5,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
+      anon_sym_RBRACK,
+      anon_sym_DQUOTE,
+      sym_identifier,
+  [844] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(197), 1,
+      ts_builtin_sym_end,
+    ACTIONS(199), 4,
+      anon_sym_use,
+      anon_sym_input,
+      anon_sym_preset,
+      sym_identifier,
+  [857] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(82), 5,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
       anon_sym_DOT,
       anon_sym_DQUOTE,
       sym_identifier,
-  [463] = 5,
-    ACTIONS(95), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(97), 1,
-      sym_invalid_escape,
-    ACTIONS(100), 1,
-      sym_comment,
-    STATE(22), 1,
-      aux_sym_string_repeat1,
-    ACTIONS(92), 2,
-      aux_sym_string_token1,
-      sym_escape_sequence,
-  [480] = 2,
+  [868] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(102), 5,
-      anon_sym_COMMA,
-      anon_sym_RBRACE,
-      anon_sym_RBRACK,
-      anon_sym_DQUOTE,
-      sym_identifier,
-  [491] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(104), 5,
-      anon_sym_COMMA,
-      anon_sym_RBRACE,
-      anon_sym_RBRACK,
-      anon_sym_DQUOTE,
-      sym_identifier,
-  [502] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(108), 2,
+    ACTIONS(201), 1,
+      ts_builtin_sym_end,
+    ACTIONS(203), 4,
+      anon_sym_use,
       anon_sym_input,
+      anon_sym_preset,
       sym_identifier,
-    ACTIONS(106), 3,
-      ts_builtin_sym_end,
-      anon_sym_RPAREN,
-      anon_sym_LBRACE,
-  [515] = 2,
+  [881] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(110), 5,
+    ACTIONS(165), 1,
+      anon_sym_SLASH,
+    ACTIONS(205), 1,
+      aux_sym_quantity_token1,
+    ACTIONS(163), 2,
+      anon_sym_COMMA,
+      anon_sym_RBRACK,
+  [895] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(207), 4,
       anon_sym_COMMA,
       anon_sym_RBRACE,
-      anon_sym_RBRACK,
       anon_sym_DQUOTE,
       sym_identifier,
-  [526] = 2,
+  [905] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(112), 5,
+    ACTIONS(209), 4,
       anon_sym_COMMA,
       anon_sym_RBRACE,
-      anon_sym_RBRACK,
       anon_sym_DQUOTE,
       sym_identifier,
-  [537] = 5,
+  [915] = 5,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(13), 1,
+    ACTIONS(35), 1,
       anon_sym_LBRACE,
-    ACTIONS(114), 1,
-      ts_builtin_sym_end,
-    STATE(50), 1,
+    ACTIONS(211), 1,
+      sym_identifier,
+    ACTIONS(213), 1,
+      anon_sym_EQ,
+    STATE(55), 1,
       sym_body,
-    ACTIONS(116), 2,
-      anon_sym_input,
-      sym_identifier,
-  [554] = 2,
+  [931] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(118), 5,
+    ACTIONS(217), 1,
       anon_sym_COMMA,
+    ACTIONS(215), 3,
       anon_sym_RBRACE,
-      anon_sym_RBRACK,
       anon_sym_DQUOTE,
       sym_identifier,
-  [565] = 2,
+  [943] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(120), 5,
-      anon_sym_COMMA,
-      anon_sym_RBRACE,
-      anon_sym_RBRACK,
+    ACTIONS(27), 1,
       anon_sym_DQUOTE,
+    ACTIONS(219), 1,
       sym_identifier,
-  [576] = 2,
+    STATE(47), 2,
+      sym_path,
+      sym_string,
+  [957] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(122), 5,
-      anon_sym_COMMA,
-      anon_sym_RBRACE,
-      anon_sym_RBRACK,
-      anon_sym_DQUOTE,
-      sym_identifier,
-  [587] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(124), 5,
-      anon_sym_COMMA,
-      anon_sym_RBRACE,
-      anon_sym_RBRACK,
-      anon_sym_DQUOTE,
-      sym_identifier,
-  [598] = 5,
-    ACTIONS(100), 1,
-      sym_comment,
-    ACTIONS(128), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(130), 1,
-      sym_invalid_escape,
-    STATE(22), 1,
-      aux_sym_string_repeat1,
-    ACTIONS(126), 2,
-      aux_sym_string_token1,
-      sym_escape_sequence,
-  [615] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(134), 2,
-      anon_sym_input,
-      sym_identifier,
-    ACTIONS(132), 3,
-      ts_builtin_sym_end,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-  [628] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(138), 2,
-      anon_sym_input,
-      sym_identifier,
-    ACTIONS(136), 3,
-      ts_builtin_sym_end,
-      anon_sym_COMMA,
-      anon_sym_RBRACK,
-  [641] = 5,
-    ACTIONS(100), 1,
-      sym_comment,
-    ACTIONS(142), 1,
-      anon_sym_DQUOTE2,
-    ACTIONS(144), 1,
-      sym_invalid_escape,
-    STATE(33), 1,
-      aux_sym_string_repeat1,
-    ACTIONS(140), 2,
-      aux_sym_string_token1,
-      sym_escape_sequence,
-  [658] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(136), 4,
+    ACTIONS(152), 4,
       anon_sym_COMMA,
       anon_sym_RBRACE,
       anon_sym_DQUOTE,
       sym_identifier,
-  [668] = 2,
+  [967] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(146), 4,
+    ACTIONS(221), 4,
       anon_sym_COMMA,
       anon_sym_RBRACE,
       anon_sym_DQUOTE,
       sym_identifier,
-  [678] = 2,
+  [977] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(104), 4,
+      anon_sym_COMMA,
+      anon_sym_RBRACE,
+      anon_sym_DQUOTE,
+      sym_identifier,
+  [987] = 2,
     ACTIONS(3), 1,
       sym_comment,
     ACTIONS(148), 4,
@@ -1620,176 +2015,152 @@ static const uint16_t ts_small_parse_table[] = {
       anon_sym_RBRACE,
       anon_sym_DQUOTE,
       sym_identifier,
-  [688] = 2,
+  [997] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(150), 4,
+    ACTIONS(124), 4,
       anon_sym_COMMA,
       anon_sym_RBRACE,
       anon_sym_DQUOTE,
       sym_identifier,
-  [698] = 5,
+  [1007] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(29), 1,
+    ACTIONS(223), 1,
+      anon_sym_COMMA,
+    ACTIONS(225), 1,
+      anon_sym_RBRACK,
+    STATE(60), 1,
+      aux_sym_list_repeat1,
+  [1020] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(21), 1,
+      anon_sym_RBRACK,
+    ACTIONS(227), 1,
+      anon_sym_COMMA,
+    STATE(62), 1,
+      aux_sym_list_repeat1,
+  [1033] = 4,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(17), 1,
       anon_sym_LBRACE,
-    ACTIONS(152), 1,
-      sym_identifier,
-    ACTIONS(154), 1,
-      anon_sym_EQ,
-    STATE(40), 1,
+    ACTIONS(229), 1,
+      anon_sym_COLON,
+    STATE(43), 1,
       sym_body,
-  [714] = 4,
+  [1046] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(76), 1,
-      anon_sym_SLASH,
-    ACTIONS(156), 1,
-      aux_sym_quantity_token1,
-    ACTIONS(74), 2,
+    ACTIONS(231), 1,
       anon_sym_COMMA,
+    ACTIONS(234), 1,
       anon_sym_RBRACK,
-  [728] = 2,
+    STATE(62), 1,
+      aux_sym_list_repeat1,
+  [1059] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(132), 4,
-      anon_sym_COMMA,
+    ACTIONS(77), 3,
       anon_sym_RBRACE,
       anon_sym_DQUOTE,
       sym_identifier,
-  [738] = 3,
+  [1068] = 4,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(160), 1,
-      anon_sym_COMMA,
-    ACTIONS(158), 3,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE,
-      sym_identifier,
-  [750] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(162), 1,
-      ts_builtin_sym_end,
-    ACTIONS(164), 2,
-      anon_sym_input,
-      sym_identifier,
-  [761] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(166), 1,
-      anon_sym_COMMA,
-    ACTIONS(168), 1,
-      anon_sym_RBRACK,
-    STATE(47), 1,
-      aux_sym_list_repeat1,
-  [774] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(27), 1,
-      anon_sym_RBRACK,
-    ACTIONS(170), 1,
-      anon_sym_COMMA,
-    STATE(49), 1,
-      aux_sym_list_repeat1,
-  [787] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(42), 3,
-      anon_sym_RBRACE,
-      anon_sym_DQUOTE,
-      sym_identifier,
-  [796] = 4,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(172), 1,
-      anon_sym_COMMA,
-    ACTIONS(175), 1,
-      anon_sym_RBRACK,
-    STATE(49), 1,
-      aux_sym_list_repeat1,
-  [809] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(177), 1,
-      ts_builtin_sym_end,
-    ACTIONS(179), 2,
-      anon_sym_input,
-      sym_identifier,
-  [820] = 3,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(29), 1,
+    ACTIONS(17), 1,
       anon_sym_LBRACE,
-    STATE(39), 1,
+    ACTIONS(236), 1,
+      sym_identifier,
+    STATE(43), 1,
       sym_body,
-  [830] = 2,
+  [1081] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(175), 2,
+    ACTIONS(238), 1,
+      sym_identifier,
+    STATE(75), 1,
+      sym_type,
+  [1091] = 3,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(238), 1,
+      sym_identifier,
+    STATE(27), 1,
+      sym_type,
+  [1101] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(234), 2,
       anon_sym_COMMA,
       anon_sym_RBRACK,
-  [838] = 3,
+  [1109] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    STATE(28), 1,
-      sym_type,
-  [848] = 3,
+    ACTIONS(17), 1,
+      anon_sym_LBRACE,
+    STATE(36), 1,
+      sym_body,
+  [1119] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(181), 1,
-      sym_identifier,
-    STATE(63), 1,
-      sym_type,
-  [858] = 3,
+    ACTIONS(35), 1,
+      anon_sym_LBRACE,
+    STATE(50), 1,
+      sym_body,
+  [1129] = 3,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(13), 1,
+    ACTIONS(17), 1,
       anon_sym_LBRACE,
     STATE(45), 1,
       sym_body,
-  [868] = 2,
+  [1139] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(183), 1,
-      aux_sym_port_token1,
-  [875] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(185), 1,
-      ts_builtin_sym_end,
-  [882] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(187), 1,
-      sym_identifier,
-  [889] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(189), 1,
-      aux_sym_port_token1,
-  [896] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(191), 1,
-      anon_sym_COLON,
-  [903] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(193), 1,
-      sym_identifier,
-  [910] = 2,
-    ACTIONS(3), 1,
-      sym_comment,
-    ACTIONS(154), 1,
+    ACTIONS(213), 1,
       anon_sym_EQ,
-  [917] = 2,
+  [1146] = 2,
     ACTIONS(3), 1,
       sym_comment,
-    ACTIONS(195), 1,
+    ACTIONS(240), 1,
+      sym_identifier,
+  [1153] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(242), 1,
+      aux_sym_port_token1,
+  [1160] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(244), 1,
+      ts_builtin_sym_end,
+  [1167] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(246), 1,
       anon_sym_RPAREN,
+  [1174] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(248), 1,
+      sym_identifier,
+  [1181] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(250), 1,
+      aux_sym_port_token1,
+  [1188] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(252), 1,
+      aux_sym_port_token1,
+  [1195] = 2,
+    ACTIONS(3), 1,
+      sym_comment,
+    ACTIONS(254), 1,
+      sym_identifier,
 };
 
 static const uint32_t ts_small_parse_table_map[] = {
@@ -1799,62 +2170,78 @@ static const uint32_t ts_small_parse_table_map[] = {
   [SMALL_STATE(5)] = 114,
   [SMALL_STATE(6)] = 149,
   [SMALL_STATE(7)] = 184,
-  [SMALL_STATE(8)] = 208,
-  [SMALL_STATE(9)] = 232,
-  [SMALL_STATE(10)] = 256,
+  [SMALL_STATE(8)] = 211,
+  [SMALL_STATE(9)] = 238,
+  [SMALL_STATE(10)] = 259,
   [SMALL_STATE(11)] = 280,
-  [SMALL_STATE(12)] = 304,
-  [SMALL_STATE(13)] = 321,
-  [SMALL_STATE(14)] = 340,
-  [SMALL_STATE(15)] = 359,
-  [SMALL_STATE(16)] = 376,
-  [SMALL_STATE(17)] = 393,
-  [SMALL_STATE(18)] = 411,
-  [SMALL_STATE(19)] = 427,
-  [SMALL_STATE(20)] = 439,
-  [SMALL_STATE(21)] = 451,
-  [SMALL_STATE(22)] = 463,
-  [SMALL_STATE(23)] = 480,
-  [SMALL_STATE(24)] = 491,
-  [SMALL_STATE(25)] = 502,
-  [SMALL_STATE(26)] = 515,
-  [SMALL_STATE(27)] = 526,
-  [SMALL_STATE(28)] = 537,
-  [SMALL_STATE(29)] = 554,
-  [SMALL_STATE(30)] = 565,
-  [SMALL_STATE(31)] = 576,
-  [SMALL_STATE(32)] = 587,
-  [SMALL_STATE(33)] = 598,
-  [SMALL_STATE(34)] = 615,
-  [SMALL_STATE(35)] = 628,
-  [SMALL_STATE(36)] = 641,
-  [SMALL_STATE(37)] = 658,
-  [SMALL_STATE(38)] = 668,
-  [SMALL_STATE(39)] = 678,
-  [SMALL_STATE(40)] = 688,
-  [SMALL_STATE(41)] = 698,
-  [SMALL_STATE(42)] = 714,
-  [SMALL_STATE(43)] = 728,
-  [SMALL_STATE(44)] = 738,
-  [SMALL_STATE(45)] = 750,
-  [SMALL_STATE(46)] = 761,
-  [SMALL_STATE(47)] = 774,
-  [SMALL_STATE(48)] = 787,
-  [SMALL_STATE(49)] = 796,
-  [SMALL_STATE(50)] = 809,
-  [SMALL_STATE(51)] = 820,
-  [SMALL_STATE(52)] = 830,
-  [SMALL_STATE(53)] = 838,
-  [SMALL_STATE(54)] = 848,
-  [SMALL_STATE(55)] = 858,
-  [SMALL_STATE(56)] = 868,
-  [SMALL_STATE(57)] = 875,
-  [SMALL_STATE(58)] = 882,
-  [SMALL_STATE(59)] = 889,
-  [SMALL_STATE(60)] = 896,
-  [SMALL_STATE(61)] = 903,
-  [SMALL_STATE(62)] = 910,
-  [SMALL_STATE(63)] = 917,
+  [SMALL_STATE(12)] = 301,
+  [SMALL_STATE(13)] = 325,
+  [SMALL_STATE(14)] = 341,
+  [SMALL_STATE(15)] = 361,
+  [SMALL_STATE(16)] = 379,
+  [SMALL_STATE(17)] = 403,
+  [SMALL_STATE(18)] = 419,
+  [SMALL_STATE(19)] = 439,
+  [SMALL_STATE(20)] = 459,
+  [SMALL_STATE(21)] = 483,
+  [SMALL_STATE(22)] = 499,
+  [SMALL_STATE(23)] = 519,
+  [SMALL_STATE(24)] = 539,
+  [SMALL_STATE(25)] = 563,
+  [SMALL_STATE(26)] = 587,
+  [SMALL_STATE(27)] = 602,
+  [SMALL_STATE(28)] = 621,
+  [SMALL_STATE(29)] = 636,
+  [SMALL_STATE(30)] = 651,
+  [SMALL_STATE(31)] = 667,
+  [SMALL_STATE(32)] = 683,
+  [SMALL_STATE(33)] = 699,
+  [SMALL_STATE(34)] = 717,
+  [SMALL_STATE(35)] = 728,
+  [SMALL_STATE(36)] = 739,
+  [SMALL_STATE(37)] = 752,
+  [SMALL_STATE(38)] = 763,
+  [SMALL_STATE(39)] = 774,
+  [SMALL_STATE(40)] = 787,
+  [SMALL_STATE(41)] = 798,
+  [SMALL_STATE(42)] = 809,
+  [SMALL_STATE(43)] = 820,
+  [SMALL_STATE(44)] = 833,
+  [SMALL_STATE(45)] = 844,
+  [SMALL_STATE(46)] = 857,
+  [SMALL_STATE(47)] = 868,
+  [SMALL_STATE(48)] = 881,
+  [SMALL_STATE(49)] = 895,
+  [SMALL_STATE(50)] = 905,
+  [SMALL_STATE(51)] = 915,
+  [SMALL_STATE(52)] = 931,
+  [SMALL_STATE(53)] = 943,
+  [SMALL_STATE(54)] = 957,
+  [SMALL_STATE(55)] = 967,
+  [SMALL_STATE(56)] = 977,
+  [SMALL_STATE(57)] = 987,
+  [SMALL_STATE(58)] = 997,
+  [SMALL_STATE(59)] = 1007,
+  [SMALL_STATE(60)] = 1020,
+  [SMALL_STATE(61)] = 1033,
+  [SMALL_STATE(62)] = 1046,
+  [SMALL_STATE(63)] = 1059,
+  [SMALL_STATE(64)] = 1068,
+  [SMALL_STATE(65)] = 1081,
+  [SMALL_STATE(66)] = 1091,
+  [SMALL_STATE(67)] = 1101,
+  [SMALL_STATE(68)] = 1109,
+  [SMALL_STATE(69)] = 1119,
+  [SMALL_STATE(70)] = 1129,
+  [SMALL_STATE(71)] = 1139,
+  [SMALL_STATE(72)] = 1146,
+  [SMALL_STATE(73)] = 1153,
+  [SMALL_STATE(74)] = 1160,
+  [SMALL_STATE(75)] = 1167,
+  [SMALL_STATE(76)] = 1174,
+  [SMALL_STATE(77)] = 1181,
+  [SMALL_STATE(78)] = 1188,
+  [SMALL_STATE(79)] = 1195,
 };
 
 static const TSParseActionEntry ts_parse_actions[] = {
@@ -1862,97 +2249,125 @@ static const TSParseActionEntry ts_parse_actions[] = {
   [1] = {.entry = {.count = 1, .reusable = false}}, RECOVER(),
   [3] = {.entry = {.count = 1, .reusable = true}}, SHIFT_EXTRA(),
   [5] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 0, 0, 0),
-  [7] = {.entry = {.count = 1, .reusable = false}}, SHIFT(61),
-  [9] = {.entry = {.count = 1, .reusable = false}}, SHIFT(58),
-  [11] = {.entry = {.count = 1, .reusable = false}}, SHIFT(12),
-  [13] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
-  [15] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
-  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
-  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
-  [21] = {.entry = {.count = 1, .reusable = false}}, SHIFT(23),
-  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(36),
-  [25] = {.entry = {.count = 1, .reusable = true}}, SHIFT(32),
-  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(31),
-  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(11),
-  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
-  [33] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
-  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
-  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(35),
-  [39] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_body_repeat1, 2, 0, 0), SHIFT_REPEAT(41),
-  [42] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_body_repeat1, 2, 0, 0),
-  [44] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_body_repeat1, 2, 0, 0), SHIFT_REPEAT(36),
-  [47] = {.entry = {.count = 1, .reusable = true}}, SHIFT(34),
-  [49] = {.entry = {.count = 1, .reusable = true}}, SHIFT(43),
-  [51] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_path, 1, 0, 0),
-  [53] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
-  [55] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
-  [57] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(61),
-  [60] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(58),
-  [63] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
-  [65] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_path, 2, 0, 0),
+  [7] = {.entry = {.count = 1, .reusable = false}}, SHIFT(72),
+  [9] = {.entry = {.count = 1, .reusable = false}}, SHIFT(53),
+  [11] = {.entry = {.count = 1, .reusable = false}}, SHIFT(76),
+  [13] = {.entry = {.count = 1, .reusable = false}}, SHIFT(79),
+  [15] = {.entry = {.count = 1, .reusable = false}}, SHIFT(10),
+  [17] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
+  [19] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
+  [21] = {.entry = {.count = 1, .reusable = true}}, SHIFT(42),
+  [23] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
+  [25] = {.entry = {.count = 1, .reusable = false}}, SHIFT(34),
+  [27] = {.entry = {.count = 1, .reusable = true}}, SHIFT(14),
+  [29] = {.entry = {.count = 1, .reusable = true}}, SHIFT(37),
+  [31] = {.entry = {.count = 1, .reusable = true}}, SHIFT(44),
+  [33] = {.entry = {.count = 1, .reusable = false}}, SHIFT(32),
+  [35] = {.entry = {.count = 1, .reusable = true}}, SHIFT(24),
+  [37] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
+  [39] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
+  [41] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_source_file, 1, 0, 0),
+  [43] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0),
+  [45] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(72),
+  [48] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(53),
+  [51] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(76),
+  [54] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_source_file_repeat1, 2, 0, 0), SHIFT_REPEAT(79),
+  [57] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_path, 2, 0, 0),
+  [59] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_path, 2, 0, 0),
+  [61] = {.entry = {.count = 1, .reusable = true}}, SHIFT(78),
+  [63] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_path, 1, 0, 0),
+  [65] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_path, 1, 0, 0),
   [67] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_path_repeat1, 2, 0, 0),
-  [69] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_path_repeat1, 2, 0, 0), SHIFT_REPEAT(56),
-  [72] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__value, 1, 0, 0),
-  [74] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__value, 1, 0, 0),
-  [76] = {.entry = {.count = 1, .reusable = false}}, SHIFT(59),
-  [78] = {.entry = {.count = 1, .reusable = false}}, SHIFT(27),
-  [80] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 2),
-  [82] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_type, 1, 0, 2),
-  [84] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
-  [86] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
-  [88] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
-  [90] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_path_repeat1, 2, 0, 12),
-  [92] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(22),
-  [95] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
-  [97] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(22),
-  [100] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
-  [102] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
-  [104] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__value, 1, 0, 6),
-  [106] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 4, 0, 9),
-  [108] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_type, 4, 0, 9),
-  [110] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 2, 0, 0),
-  [112] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_quantity, 2, 0, 10),
-  [114] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_input_declaration, 4, 0, 3),
-  [116] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_input_declaration, 4, 0, 3),
-  [118] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 3, 0, 0),
-  [120] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_port, 3, 0, 11),
-  [122] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 4, 0, 0),
-  [124] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 5, 0, 0),
-  [126] = {.entry = {.count = 1, .reusable = true}}, SHIFT(22),
-  [128] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
-  [130] = {.entry = {.count = 1, .reusable = false}}, SHIFT(22),
-  [132] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_body, 2, 0, 0),
-  [134] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_body, 2, 0, 0),
-  [136] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_body, 3, 0, 0),
-  [138] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_body, 3, 0, 0),
-  [140] = {.entry = {.count = 1, .reusable = true}}, SHIFT(33),
-  [142] = {.entry = {.count = 1, .reusable = true}}, SHIFT(20),
-  [144] = {.entry = {.count = 1, .reusable = false}}, SHIFT(33),
-  [146] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_attribute, 3, 0, 7),
-  [148] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 8),
-  [150] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 5),
-  [152] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
-  [154] = {.entry = {.count = 1, .reusable = true}}, SHIFT(6),
-  [156] = {.entry = {.count = 1, .reusable = true}}, SHIFT(27),
-  [158] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_body_repeat1, 1, 0, 0),
-  [160] = {.entry = {.count = 1, .reusable = true}}, SHIFT(48),
-  [162] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_declaration, 3, 0, 1),
-  [164] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_declaration, 3, 0, 1),
-  [166] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
-  [168] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
-  [170] = {.entry = {.count = 1, .reusable = true}}, SHIFT(3),
-  [172] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(5),
-  [175] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
-  [177] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_input_declaration, 5, 0, 4),
-  [179] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_input_declaration, 5, 0, 4),
-  [181] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
-  [183] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
-  [185] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
-  [187] = {.entry = {.count = 1, .reusable = true}}, SHIFT(60),
-  [189] = {.entry = {.count = 1, .reusable = true}}, SHIFT(30),
-  [191] = {.entry = {.count = 1, .reusable = true}}, SHIFT(53),
-  [193] = {.entry = {.count = 1, .reusable = true}}, SHIFT(55),
-  [195] = {.entry = {.count = 1, .reusable = true}}, SHIFT(25),
+  [69] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_path_repeat1, 2, 0, 0),
+  [71] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_path_repeat1, 2, 0, 0), SHIFT_REPEAT(78),
+  [74] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_body_repeat1, 2, 0, 0), SHIFT_REPEAT(51),
+  [77] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_body_repeat1, 2, 0, 0),
+  [79] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_body_repeat1, 2, 0, 0), SHIFT_REPEAT(14),
+  [82] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_path_repeat1, 2, 0, 4),
+  [84] = {.entry = {.count = 1, .reusable = false}}, REDUCE(aux_sym_path_repeat1, 2, 0, 4),
+  [86] = {.entry = {.count = 1, .reusable = true}}, SHIFT(18),
+  [88] = {.entry = {.count = 1, .reusable = false}}, SHIFT(18),
+  [90] = {.entry = {.count = 1, .reusable = true}}, SHIFT(17),
+  [92] = {.entry = {.count = 1, .reusable = false}}, SHIFT_EXTRA(),
+  [94] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 1, 0, 5),
+  [96] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_type, 1, 0, 5),
+  [98] = {.entry = {.count = 1, .reusable = true}}, SHIFT(65),
+  [100] = {.entry = {.count = 1, .reusable = true}}, SHIFT(51),
+  [102] = {.entry = {.count = 1, .reusable = true}}, SHIFT(28),
+  [104] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 2, 0, 0),
+  [106] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 2, 0, 0),
+  [108] = {.entry = {.count = 1, .reusable = true}}, SHIFT(19),
+  [110] = {.entry = {.count = 1, .reusable = false}}, SHIFT(19),
+  [112] = {.entry = {.count = 1, .reusable = true}}, SHIFT(21),
+  [114] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(19),
+  [117] = {.entry = {.count = 2, .reusable = false}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0), SHIFT_REPEAT(19),
+  [120] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_string_repeat1, 2, 0, 0),
+  [122] = {.entry = {.count = 1, .reusable = true}}, SHIFT(29),
+  [124] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_string, 3, 0, 0),
+  [126] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_string, 3, 0, 0),
+  [128] = {.entry = {.count = 1, .reusable = true}}, SHIFT(23),
+  [130] = {.entry = {.count = 1, .reusable = false}}, SHIFT(23),
+  [132] = {.entry = {.count = 1, .reusable = true}}, SHIFT(56),
+  [134] = {.entry = {.count = 1, .reusable = true}}, SHIFT(58),
+  [136] = {.entry = {.count = 1, .reusable = true}}, SHIFT(54),
+  [138] = {.entry = {.count = 1, .reusable = true}}, SHIFT(57),
+  [140] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_type, 4, 0, 13),
+  [142] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_type, 4, 0, 13),
+  [144] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_input_declaration, 4, 0, 6),
+  [146] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_input_declaration, 4, 0, 6),
+  [148] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_body, 3, 0, 0),
+  [150] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_body, 3, 0, 0),
+  [152] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_body, 2, 0, 0),
+  [154] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_body, 2, 0, 0),
+  [156] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_path_repeat1, 2, 0, 0), SHIFT_REPEAT(77),
+  [159] = {.entry = {.count = 1, .reusable = true}}, SHIFT(77),
+  [161] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym__value, 1, 0, 0),
+  [163] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__value, 1, 0, 0),
+  [165] = {.entry = {.count = 1, .reusable = false}}, SHIFT(73),
+  [167] = {.entry = {.count = 1, .reusable = false}}, SHIFT(38),
+  [169] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_boolean, 1, 0, 0),
+  [171] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym__value, 1, 0, 10),
+  [173] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_preset_declaration, 4, 0, 7),
+  [175] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_preset_declaration, 4, 0, 7),
+  [177] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 2, 0, 0),
+  [179] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_quantity, 2, 0, 14),
+  [181] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_input_declaration, 5, 0, 8),
+  [183] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_input_declaration, 5, 0, 8),
+  [185] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 3, 0, 0),
+  [187] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_port, 3, 0, 15),
+  [189] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 4, 0, 0),
+  [191] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_declaration, 3, 0, 2),
+  [193] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_declaration, 3, 0, 2),
+  [195] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_list, 5, 0, 0),
+  [197] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_declaration, 3, 0, 3),
+  [199] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_declaration, 3, 0, 3),
+  [201] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_use_declaration, 2, 0, 1),
+  [203] = {.entry = {.count = 1, .reusable = false}}, REDUCE(sym_use_declaration, 2, 0, 1),
+  [205] = {.entry = {.count = 1, .reusable = true}}, SHIFT(38),
+  [207] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_attribute, 3, 0, 11),
+  [209] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 3, 0, 12),
+  [211] = {.entry = {.count = 1, .reusable = true}}, SHIFT(69),
+  [213] = {.entry = {.count = 1, .reusable = true}}, SHIFT(5),
+  [215] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_body_repeat1, 1, 0, 0),
+  [217] = {.entry = {.count = 1, .reusable = true}}, SHIFT(63),
+  [219] = {.entry = {.count = 1, .reusable = true}}, SHIFT(10),
+  [221] = {.entry = {.count = 1, .reusable = true}}, REDUCE(sym_block, 2, 0, 9),
+  [223] = {.entry = {.count = 1, .reusable = true}}, SHIFT(2),
+  [225] = {.entry = {.count = 1, .reusable = true}}, SHIFT(40),
+  [227] = {.entry = {.count = 1, .reusable = true}}, SHIFT(4),
+  [229] = {.entry = {.count = 1, .reusable = true}}, SHIFT(66),
+  [231] = {.entry = {.count = 2, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0), SHIFT_REPEAT(6),
+  [234] = {.entry = {.count = 1, .reusable = true}}, REDUCE(aux_sym_list_repeat1, 2, 0, 0),
+  [236] = {.entry = {.count = 1, .reusable = true}}, SHIFT(68),
+  [238] = {.entry = {.count = 1, .reusable = true}}, SHIFT(15),
+  [240] = {.entry = {.count = 1, .reusable = true}}, SHIFT(70),
+  [242] = {.entry = {.count = 1, .reusable = true}}, SHIFT(41),
+  [244] = {.entry = {.count = 1, .reusable = true}},  ACCEPT_INPUT(),
+  [246] = {.entry = {.count = 1, .reusable = true}}, SHIFT(26),
+  [248] = {.entry = {.count = 1, .reusable = true}}, SHIFT(61),
+  [250] = {.entry = {.count = 1, .reusable = true}}, SHIFT(46),
+  [252] = {.entry = {.count = 1, .reusable = true}}, SHIFT(13),
+  [254] = {.entry = {.count = 1, .reusable = true}}, SHIFT(64),
 };
 
 #ifdef __cplusplus

@@ -19,11 +19,16 @@ syn match   svcComment "//.*$" contains=svcTodo,@Spell
 syn match   svcComment "#.*$" contains=svcTodo,@Spell
 syn region  svcComment start="/\*" end="\*/" contains=svcTodo,@Spell fold
 
-syn region  svcString start=+"+ skip=+\\\\\|\\"+ end=+"+ end=+$+ contains=svcEscapeError,svcEscape
+syn region  svcString start=+"+ skip=+\\\\\|\\"+ end=+"+ end=+$+ contains=svcEscapeError,svcEscape,svcInterpolationError,svcInterpolation
 " Unknown escapes first: the valid ones defined after them win.
 syn match   svcEscapeError +\\.+ contained
 syn match   svcEscape +\\[ntr"\\$]+ contained
 syn match   svcEscape +\\u{\x\{1,6}}+ contained
+" "${env}.shop.local"; a `${` that starts no interpolation is an error
+" (svc::syntax::interpolation), `\${` is the text `${`.
+syn match   svcInterpolationError +\${+ contained
+syn match   svcInterpolation +\${\h[A-Za-z0-9_-]*}+ contained contains=svcInterpolationName
+syn match   svcInterpolationName +\h[A-Za-z0-9_-]*+ contained
 
 " ----- top level ------------------------------------------------------------
 " input vpc_id: list(string) { ... }
@@ -32,7 +37,16 @@ syn match   svcInputName "\h[A-Za-z0-9_-]*" contained nextgroup=svcTypeSep skipw
 syn match   svcTypeSep ":" contained nextgroup=svcType skipwhite skipnl
 syn match   svcType "\<\(string\|number\|bool\|list\)\>"
 
-" namespace internal { ... }  service web { ... }  (any kind: the checker
+" use "common.svc"   use std.health
+syn keyword svcUse use nextgroup=svcModule skipwhite skipnl
+syn match   svcModule "\h[A-Za-z0-9_-]*\(\.\h[A-Za-z0-9_-]*\)*" contained
+
+" preset service web { ... }
+syn keyword svcPreset preset nextgroup=svcPresetKind skipwhite skipnl
+syn match   svcPresetKind "\h[A-Za-z0-9_-]*" contained nextgroup=svcPresetName skipwhite skipnl
+syn match   svcPresetName "\h[A-Za-z0-9_-]*" contained
+
+" namespace internal { ... }  environment prod { ... }  service web { ... }  (any kind: the checker
 " reports unknown ones)
 syn match   svcDeclKind "^\s*\zs\h[A-Za-z0-9_-]*\ze\s\+\h[A-Za-z0-9_-]*\s*\({\|$\)" nextgroup=svcDeclName skipwhite
 syn match   svcDeclName "\h[A-Za-z0-9_-]*" contained
@@ -40,8 +54,8 @@ syn match   svcDeclName "\h[A-Za-z0-9_-]*" contained
 " ----- bodies ---------------------------------------------------------------
 syn cluster svcValue contains=svcComment,svcString,svcList,svcObject,svcPort,svcQuantity,svcNumber,svcFloat,svcBoolean,svcRef,svcInputRef,svcMember,svcEnum,svcComma
 
-syn region  svcBody matchgroup=svcBrace start="{" end="}" contains=svcKey,svcBlockKind,svcOperator,@svcValue fold
-syn region  svcObject matchgroup=svcBrace start="{" end="}" contained contains=svcKey,svcBlockKind,svcOperator,@svcValue fold
+syn region  svcBody matchgroup=svcBrace start="{" end="}" contains=svcKey,svcFrom,svcBlockKind,svcOperator,@svcValue fold
+syn region  svcObject matchgroup=svcBrace start="{" end="}" contained contains=svcKey,svcFrom,svcBlockKind,svcOperator,@svcValue fold
 syn region  svcList matchgroup=svcBracket start="\[" end="\]" contained contains=@svcValue fold
 
 " values
@@ -62,12 +76,14 @@ syn match   svcProtocol "/\zs\h[A-Za-z0-9_-]*" contained
 " Keys and block heads are defined after the values so that they win.
 " key = ...   "quoted key" = ...
 syn match   svcKey "\h[A-Za-z0-9_-]*\ze\s*=" contained
+" from = http: the preset a block starts from
+syn match   svcFrom "\(\h\|[0-9_.-]\)\@<!from\ze\s*=" contained
 syn match   svcOperator "=" contained
 syn match   svcComma "," contained
 
 " container app {   health {
 syn match   svcBlockKind "\h[A-Za-z0-9_-]*\ze\(\s\+\h[A-Za-z0-9_-]*\)\=\s*{" contained nextgroup=svcLabel skipwhite
-syn match   svcBlockKind "\<\(container\|health\|logs\|network\|discovery\|env\|tags\|size\|secrets\|health_check\|storage\)\ze\(\s\+\h[A-Za-z0-9_-]*\)\=\s*{" contained nextgroup=svcLabel skipwhite
+syn match   svcBlockKind "\<\(container\|health\|logs\|network\|discovery\|env\|tags\|size\|secrets\|health_check\|storage\|params\|inputs\)\ze\(\s\+\h[A-Za-z0-9_-]*\)\=\s*{" contained nextgroup=svcLabel skipwhite
 syn match   svcLabel "\h[A-Za-z0-9_-]*\ze\s*{" contained
 
 " ----- colours --------------------------------------------------------------
@@ -76,7 +92,16 @@ hi def link svcComment        Comment
 hi def link svcString         String
 hi def link svcEscape         SpecialChar
 hi def link svcEscapeError    Error
+hi def link svcInterpolation  Special
+hi def link svcInterpolationName Identifier
+hi def link svcInterpolationError Error
 hi def link svcInput          Keyword
+hi def link svcUse            Include
+hi def link svcModule         Constant
+hi def link svcPreset         Keyword
+hi def link svcPresetKind     Type
+hi def link svcPresetName     Type
+hi def link svcFrom           Keyword
 hi def link svcDeclKind       Keyword
 hi def link svcDeclName       Type
 hi def link svcInputName      Identifier

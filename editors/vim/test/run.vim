@@ -3,8 +3,9 @@
 "     vim -Nu NONE -i NONE -es -S editors/vim/test/run.vim
 " 1. Words of test/sample.svc get the expected syntax groups.
 " 2. Every file listed in $SVC_VIM_FILES (the .svc files that parse) has the
-"    filetype svc, no `Error` group (except invalid escapes in fixtures that
-"    expect svc::syntax::escape), and every line starting with a name in
+"    filetype svc, no `Error` group (except invalid escapes and interpolations
+"    in files that expect svc::syntax::escape or ::interpolation), and every
+"    line starting with a name in
 "    column 1 is seen as the start of a declaration (so no body region was
 "    left open or closed too early; not checked for the deliberately messy
 "    inputs under tests/cases/fmt/).
@@ -52,6 +53,24 @@ let s:expect = [
       \ ['-1\.5', 'svcFloat'],
       \ ['widget', 'svcBlockKind'],
       \ ['^// A sample', 'svcComment'],
+      \ ['^use "', 'svcUse'],
+      \ ['"common', 'svcString', 1],
+      \ ['^use std', 'svcUse'],
+      \ ['std\.', 'svcModule'],
+      \ ['\.health', 'svcModule', 1],
+      \ ['^preset', 'svcPreset'],
+      \ ['health http', 'svcPresetKind'],
+      \ ['http {', 'svcPresetName'],
+      \ ['params', 'svcBlockKind'],
+      \ ['${port', 'svcInterpolation'],
+      \ ['port}', 'svcInterpolationName'],
+      \ ['}${path', 'svcInterpolation'],
+      \ ['\\${', 'svcEscape'],
+      \ ['{y}', 'svcString'],
+      \ ['${1}"', 'svcInterpolationError'],
+      \ ['^environment', 'svcDeclKind'],
+      \ ['prod {', 'svcDeclName'],
+      \ ['from =', 'svcFrom'],
       \ ]
 
 execute 'silent edit ' . fnameescape(s:root . '/editors/vim/test/sample.svc')
@@ -78,12 +97,17 @@ for s:file in readfile($SVC_VIM_FILES)
     call add(s:failures, s:file . ': filetype is "' . &filetype . '"')
     continue
   endif
-  let s:allow_escape = search('^// expect: svc::syntax::escape$', 'nw') > 0
+  let s:allow = []
+  for s:code in ['Escape', 'Interpolation']
+    if search('^// expect:.*\<svc::syntax::' . tolower(s:code) . '\>', 'nw') > 0
+      call add(s:allow, 'svc' . s:code . 'Error')
+    endif
+  endfor
   for s:lnum in range(1, line('$'))
     let s:line = getline(s:lnum)
     for s:col in range(1, len(s:line))
       let s:name = s:group(s:lnum, s:col)
-      if s:name =~# 'Error' && !(s:allow_escape && s:name ==# 'svcEscapeError')
+      if s:name =~# 'Error' && index(s:allow, s:name) < 0
         call add(s:failures, printf('%s:%d:%d: %s', s:file, s:lnum, s:col, s:name))
         break
       endif
@@ -91,7 +115,7 @@ for s:file in readfile($SVC_VIM_FILES)
     " (the messy inputs of the formatter tests are not laid out)
     if s:line =~# '^\h' && s:file !~# 'tests/cases/fmt/'
       let s:stack = map(synstack(s:lnum, 1), 'synIDattr(v:val, "name")')
-      if index(s:stack, 'svcComment') < 0 && s:group(s:lnum, 1) !~# '^\(svcInput\|svcDeclKind\)$'
+      if index(s:stack, 'svcComment') < 0 && s:group(s:lnum, 1) !~# '^\(svcInput\|svcUse\|svcPreset\|svcDeclKind\)$'
         call add(s:failures, printf('%s:%d: a declaration is seen as %s',
               \ s:file, s:lnum, join(s:stack, ' > ')))
       endif

@@ -5,7 +5,13 @@
 (comment) @comment
 
 "input" @keyword
+"preset" @keyword
+"use" @keyword.control.import
+(use_declaration path: (path (identifier) @namespace))
+(use_declaration path: (string) @string.special.path)
 
+(preset_declaration kind: (identifier) @type)
+(preset_declaration name: (identifier) @type)
 (declaration kind: (identifier) @keyword)
 (declaration name: (identifier) @type)
 (input_declaration name: (identifier) @variable.parameter)
@@ -14,14 +20,17 @@
 ((block kind: (identifier) @keyword.storage.type)
   (#any-of? @keyword.storage.type
     "container" "health" "logs" "network" "discovery" "env" "tags" "size"
-    "secrets" "health_check" "storage"))
+    "secrets" "health_check" "storage" "params" "inputs"))
 (block kind: (identifier) @type)
 (block label: (identifier) @label)
 
+((attribute key: (identifier) @keyword) (#eq? @keyword "from"))
 (attribute key: (_) @variable.other.member)
 
 (escape_sequence) @constant.character.escape
 (invalid_escape) @error
+(interpolation) @string.special
+(invalid_interpolation) @error
 (string) @string
 
 (quantity unit: (unit) @type.builtin)
