@@ -348,3 +348,86 @@ fn every_declared_code_is_documented() {
         "codes and explanations differ"
     );
 }
+
+/// A diagnostic about an inherited setting is in the preset's file, with a
+/// label in the using file that says so.
+#[test]
+fn json_labels_in_another_file_name_it() {
+    let out = svc(&[
+        "check",
+        "--format",
+        "json",
+        &case("check/preset_inherited.svc"),
+    ]);
+    assert_eq!(code(&out), 1);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let health = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|d| d["code"] == "svc::health::range")
+        .expect("the inherited interval");
+    assert!(health["file"]
+        .as_str()
+        .expect("file")
+        .ends_with("imports/presets.svc"));
+    assert_eq!(health["line"], 5);
+    let labels = health["labels"].as_array().expect("labels");
+    assert_eq!(labels.len(), 2, "{labels:#?}");
+    assert!(labels[0]["file"].is_null(), "{labels:#?}");
+    assert!(labels[1]["file"]
+        .as_str()
+        .expect("the use site's file")
+        .ends_with("check/preset_inherited.svc"));
+    assert_eq!(labels[1]["line"], 13);
+    assert!(labels[1]["message"]
+        .as_str()
+        .expect("message")
+        .contains("inherits this from preset `slow`"));
+}
+
+/// With environments, compile needs `--env` and knows which exist; each
+/// environment's output carries its names.
+#[test]
+fn compile_chooses_an_environment() {
+    let shop = example("shop/shop.svc");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let out_str = out_dir.to_str().expect("utf-8");
+
+    let out = svc(&["compile", &shop, "-o", out_str]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("svc::env::unknown"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("declared: dev, prod"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !out_dir.exists(),
+        "nothing is written without an environment"
+    );
+
+    let out = svc(&["compile", &shop, "--env", "staging", "-o", out_str]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no environment `staging`"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = svc(&["compile", &shop, "--env", "prod", "-o", out_str]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(out_dir.join("taskdefs/frontend-prod.json").exists());
+    let main = std::fs::read_to_string(out_dir.join("main.tf")).expect("main.tf");
+    assert!(main.contains("\"prod.shop.local\""), "{main}");
+    assert!(main.contains("\"shop-prod\""), "{main}");
+
+    // `svc check` checks both environments without `--env`.
+    let out = svc(&["check", &shop]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}

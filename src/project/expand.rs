@@ -652,17 +652,17 @@ fn visit_expr(e: &mut Expr, f: &mut impl FnMut(&mut Vec<TemplatePart>)) {
 fn collapse_templates(body: &mut Body, force: bool) {
     fn expr(e: &mut Expr, force: bool) {
         match &mut e.kind {
-            ExprKind::Template(parts) => {
-                if force || parts.iter().all(|p| matches!(p, TemplatePart::Text(_))) {
-                    let text: String = parts
-                        .iter()
-                        .map(|p| match p {
-                            TemplatePart::Text(t) => t.clone(),
-                            TemplatePart::Var(v) => format!("${{{}}}", v.name),
-                        })
-                        .collect();
-                    e.kind = ExprKind::String(text);
-                }
+            ExprKind::Template(parts)
+                if force || parts.iter().all(|p| matches!(p, TemplatePart::Text(_))) =>
+            {
+                let text: String = parts
+                    .iter()
+                    .map(|p| match p {
+                        TemplatePart::Text(t) => t.clone(),
+                        TemplatePart::Var(v) => format!("${{{}}}", v.name),
+                    })
+                    .collect();
+                e.kind = ExprKind::String(text);
             }
             ExprKind::List(items) => items.iter_mut().for_each(|i| expr(i, force)),
             ExprKind::Object(body) => collapse_templates(body, force),
