@@ -9,8 +9,8 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, MietteError, MietteSpanContents, Severity,
-    SourceCode, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 use serde::Serialize;
 
@@ -55,7 +55,9 @@ type Boxed = Box<dyn Diagnostic + Send + Sync + 'static>;
 /// diagnostic can label places in several files.
 #[derive(Default)]
 pub struct Diagnostics {
-    items: Vec<(usize, Boxed)>,
+    /// Each diagnostic with the source current when it was pushed and the
+    /// labels added to it later (see [`Diagnostics::annotate_since`]).
+    items: Vec<(usize, Boxed, Vec<LabeledSpan>)>,
     map: SourceMap,
     current: usize,
 }
@@ -107,7 +109,7 @@ impl SourceCode for SourceMap {
 impl std::fmt::Debug for Diagnostics {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
-            .entries(self.items.iter().map(|(_, d)| d.to_string()))
+            .entries(self.items.iter().map(|(_, d, _)| d.to_string()))
             .finish()
     }
 }
@@ -144,19 +146,20 @@ impl Diagnostics {
 
     /// Adds a diagnostic pointing into the current source.
     pub fn push(&mut self, diagnostic: impl Diagnostic + Send + Sync + 'static) {
-        self.items.push((self.current, Box::new(diagnostic)));
+        self.items
+            .push((self.current, Box::new(diagnostic), Vec::new()));
     }
 
     /// Whether any diagnostic is an error (warnings and advice are not).
     pub fn has_errors(&self) -> bool {
-        self.items.iter().any(|(_, d)| is_error(d.as_ref()))
+        self.items.iter().any(|(_, d, _)| is_error(d.as_ref()))
     }
 
     /// Number of errors.
     pub fn error_count(&self) -> usize {
         self.items
             .iter()
-            .filter(|(_, d)| is_error(d.as_ref()))
+            .filter(|(_, d, _)| is_error(d.as_ref()))
             .count()
     }
 
@@ -178,28 +181,24 @@ impl Diagnostics {
     /// The codes of all diagnostics, in report order.
     pub fn codes(&self) -> Vec<String> {
         self.sorted()
-            .map(|(_, d)| d.code().map(|c| c.to_string()).unwrap_or_default())
+            .map(|(_, d, _)| d.code().map(|c| c.to_string()).unwrap_or_default())
             .collect()
     }
 
-    fn sorted(&self) -> impl Iterator<Item = &(usize, Boxed)> {
-        let mut items: Vec<&(usize, Boxed)> = self.items.iter().collect();
-        items.sort_by_key(|(_, d)| first_offset(d.as_ref()));
+    fn sorted(&self) -> impl Iterator<Item = &(usize, Boxed, Vec<LabeledSpan>)> {
+        let mut items: Vec<_> = self.items.iter().collect();
+        items.sort_by_key(|(_, d, _)| first_offset(d.as_ref()));
         items.into_iter()
     }
 
     /// Adds `label` to the diagnostics from index `since` on whose first
     /// label lies in `within` (e.g. "inherited by this `from`" on problems
     /// found in a preset's body while checking the declaration using it).
-    pub fn annotate_since(&mut self, since: usize, within: Span, label: miette::LabeledSpan) {
-        for (_, item) in self.items.iter_mut().skip(since) {
-            let first = first_offset(item.as_ref());
+    pub fn annotate_since(&mut self, since: usize, within: Span, label: LabeledSpan) {
+        for (_, d, extra) in self.items.iter_mut().skip(since) {
+            let first = first_offset(d.as_ref());
             if within.start <= first && first < within.end {
-                let inner = std::mem::replace(item, Box::new(Placeholder));
-                *item = Box::new(Annotated {
-                    inner,
-                    extra: label.clone(),
-                });
+                extra.push(label.clone());
             }
         }
     }
@@ -217,7 +216,7 @@ impl Diagnostics {
         };
         let mut seen: std::collections::HashSet<_> = self.items[..since.min(self.items.len())]
             .iter()
-            .map(|(_, d)| key(d))
+            .map(|(_, d, _)| key(d))
             .collect();
         let mut i = since;
         while i < self.items.len() {
@@ -239,10 +238,11 @@ impl Diagnostics {
         };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
         let mut out = String::new();
-        for (_, diag) in self.sorted() {
+        for (_, diag, extra) in self.sorted() {
             let with_source = WithSource {
                 inner: diag.as_ref(),
                 source: &self.map,
+                extra,
             };
             let _ = handler.render_report(&mut out, &with_source);
             out.push('\n');
@@ -260,7 +260,7 @@ impl Diagnostics {
     pub fn to_json(&self) -> serde_json::Value {
         let items: Vec<JsonDiagnostic> = self
             .sorted()
-            .map(|(src, d)| {
+            .map(|(src, d, extra)| {
                 let fallback = &self.map.sources[*src].1;
                 let file = d
                     .labels()
@@ -271,6 +271,7 @@ impl Diagnostics {
                     .labels()
                     .into_iter()
                     .flatten()
+                    .chain(extra.iter().cloned())
                     .map(|l| {
                         let (source, local) = self.locate(l.offset()).unwrap_or((fallback, 0));
                         let (line, column) = source.line_col(local);
@@ -310,7 +311,7 @@ impl Diagnostics {
     /// Plain text of all messages, one per line (for quick assertions).
     pub fn messages(&self) -> String {
         let mut out = String::new();
-        for (_, d) in self.sorted() {
+        for (_, d, _) in self.sorted() {
             let _ = writeln!(out, "{d}");
         }
         out
@@ -353,10 +354,12 @@ struct JsonLabel {
     end_column: usize,
 }
 
-/// Attaches the source map to a diagnostic for rendering.
+/// Attaches the source map, and the labels added later, to a diagnostic
+/// for rendering.
 struct WithSource<'a> {
     inner: &'a (dyn Diagnostic + Send + Sync),
     source: &'a SourceMap,
+    extra: &'a [LabeledSpan],
 }
 
 impl std::fmt::Debug for WithSource<'_> {
@@ -389,57 +392,14 @@ impl Diagnostic for WithSource<'_> {
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(self.source)
     }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.inner.labels()
-    }
-    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
-        self.inner.related()
-    }
-}
-
-/// A diagnostic with one more label (see [`Diagnostics::annotate_since`]).
-struct Annotated {
-    inner: Boxed,
-    extra: miette::LabeledSpan,
-}
-
-impl std::fmt::Debug for Annotated {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Debug::fmt(&self.inner, f)
-    }
-}
-
-impl std::fmt::Display for Annotated {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        std::fmt::Display::fmt(&self.inner, f)
-    }
-}
-
-impl std::error::Error for Annotated {}
-
-impl Diagnostic for Annotated {
-    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.inner.code()
-    }
-    fn severity(&self) -> Option<Severity> {
-        self.inner.severity()
-    }
-    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.inner.help()
-    }
-    fn url<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.inner.url()
-    }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        let extra = std::iter::once(self.extra.clone());
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let extra = self.extra.iter().cloned();
         Some(match self.inner.labels() {
             Some(labels) => Box::new(labels.chain(extra)),
             None => Box::new(extra),
         })
     }
+    fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
+        self.inner.related()
+    }
 }
-
-/// Stands in for a diagnostic while it is being wrapped.
-#[derive(Debug, thiserror::Error, Diagnostic)]
-#[error("")]
-struct Placeholder;

@@ -103,25 +103,6 @@ fn copy_example(dir: &Path, example: &str, edit: impl Fn(String) -> String) -> P
     path
 }
 
-fn python(moto: &Moto, code: &str) -> Value {
-    let script = format!(
-        "import boto3, json, os\nE=os.environ['AWS_ENDPOINT_URL']\ndef c(n): return boto3.client(n, endpoint_url=E, region_name='{}')\n{code}",
-        support::REGION
-    );
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .envs(moto.env())
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "python failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
-}
-
 fn active_ecs_services(moto: &Moto) -> Vec<Value> {
     aws_py(moto, &["describe-ecs-services"])
         .as_array()
@@ -259,7 +240,7 @@ fn unowned_resources_with_the_same_name_are_left_untouched() {
     let vars = var_file(dir.path(), example, &net);
     let file = root().join("examples").join(example);
     // Someone else's namespace and log group with svc's names.
-    python(
+    support::python(
         &moto,
         &format!(
             "sd = c('servicediscovery')\nsd.create_private_dns_namespace(Name='internal.local', Vpc='{}', Description='theirs')\nc('logs').create_log_group(logGroupName='/ecs/service_b')\nprint('null')",
@@ -316,7 +297,7 @@ fn prune_removes_a_deleted_service_and_destroy_removes_everything_owned() {
     let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     // A foreign log group that must survive.
-    python(
+    support::python(
         &moto,
         "c('logs').create_log_group(logGroupName='/theirs')\nprint('null')",
     );

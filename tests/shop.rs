@@ -53,26 +53,6 @@ fn compile(env: &str, out: &Path) {
     assert!(result.status.success(), "{}", show(&result));
 }
 
-/// Runs boto3 code against moto; the code sets `out`.
-fn python(moto: &Moto, code: &str) -> Value {
-    let script = format!(
-        "import boto3, json, os\nE=os.environ['AWS_ENDPOINT_URL']\ndef c(n): return boto3.client(n, endpoint_url=E, region_name='{}')\n{code}\nprint(json.dumps(out, default=str))",
-        support::REGION
-    );
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .envs(moto.env())
-        .output()
-        .expect("python3");
-    assert!(
-        out.status.success(),
-        "python failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
-}
-
 /// The shop's inputs for one environment: a VPC with its subnets, and a
 /// security group per service.
 ///
@@ -88,10 +68,10 @@ fn inputs(moto: &Moto, env: &str) -> Value {
         "subnet_ids": net["subnet_ids"],
     });
     for service in SERVICES {
-        let sg = python(
+        let sg = support::python(
             moto,
             &format!(
-                "out = c('ec2').create_security_group(GroupName='{service}-{env}', Description='{service} {env}', VpcId='{}')['GroupId']",
+                "print(json.dumps(c('ec2').create_security_group(GroupName='{service}-{env}', Description='{service} {env}', VpcId='{}')['GroupId']))",
                 net["vpc_id"].as_str().unwrap()
             ),
         );

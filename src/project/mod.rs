@@ -162,15 +162,7 @@ impl Loader<'_> {
         let key = match joined.canonicalize() {
             Ok(real) if real.starts_with(&self.root) => Key::File(real),
             Ok(_) => return outside(self, "it is a link that leads out of the project directory"),
-            Err(e) => {
-                self.diags.push(UseNotFound {
-                    span: span.into(),
-                    what: format!("\"{path}\""),
-                    reason: io_reason(&e),
-                    help: "the path is relative to the file that has the `use`".into(),
-                });
-                return true;
-            }
+            Err(e) => return self.unreadable(span, path, io_reason(&e)),
         };
         if self.cycle(&key, span) || self.done.contains_key(&key) {
             return true;
@@ -178,27 +170,23 @@ impl Loader<'_> {
         let Key::File(real) = &key else { return true };
         let text = match std::fs::read(real).map(String::from_utf8) {
             Ok(Ok(text)) => text,
-            Ok(Err(_)) => {
-                self.diags.push(UseNotFound {
-                    span: span.into(),
-                    what: format!("\"{path}\""),
-                    reason: "it is not UTF-8 text".into(),
-                    help: "svc files are UTF-8".into(),
-                });
-                return true;
-            }
-            Err(e) => {
-                self.diags.push(UseNotFound {
-                    span: span.into(),
-                    what: format!("\"{path}\""),
-                    reason: io_reason(&e),
-                    help: "the path is relative to the file that has the `use`".into(),
-                });
-                return true;
-            }
+            Ok(Err(_)) => return self.unreadable(span, path, "it is not UTF-8 text".into()),
+            Err(e) => return self.unreadable(span, path, io_reason(&e)),
         };
         let name = display_path(real);
         self.source(key, Source::new(name, text))
+    }
+
+    /// Reports a used file that cannot be read; loading goes on.
+    fn unreadable(&mut self, span: Span, path: &str, reason: String) -> bool {
+        self.diags.push(UseNotFound {
+            span: span.into(),
+            what: format!("\"{path}\""),
+            reason,
+            help: "the path is relative to the file that has the `use`; svc files are UTF-8 text"
+                .into(),
+        });
+        true
     }
 
     fn use_module(&mut self, path: &[crate::syntax::ast::Ident], span: Span) -> bool {

@@ -243,6 +243,27 @@ pub fn aws_py(moto: &Moto, args: &[&str]) -> serde_json::Value {
     })
 }
 
+/// Runs Python code with boto3 against moto: `c(NAME)` is a client of
+/// service NAME; what the code prints as JSON is returned (`Null` if it
+/// prints nothing).
+pub fn python(moto: &Moto, code: &str) -> serde_json::Value {
+    let script = format!(
+        "import boto3, json, os\nE=os.environ['AWS_ENDPOINT_URL']\ndef c(n): return boto3.client(n, endpoint_url=E, region_name='{REGION}')\n{code}"
+    );
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .envs(moto.env())
+        .output()
+        .expect("python3");
+    assert!(
+        out.status.success(),
+        "python failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
 /// Serialises heavy tests (a terraform apply loads a ~700 MB provider; two
 /// cores don't like several at once). Hold the guard for the test's duration.
 pub fn serial() -> MutexGuard<'static, ()> {
