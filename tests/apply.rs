@@ -103,16 +103,6 @@ fn copy_example(dir: &Path, example: &str, edit: impl Fn(String) -> String) -> P
     path
 }
 
-fn active_ecs_services(moto: &Moto) -> Vec<Value> {
-    aws_py(moto, &["describe-ecs-services"])
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|s| s["status"] == "ACTIVE")
-        .collect()
-}
-
 #[test]
 fn apply_every_example_from_empty_then_nothing_changes() {
     let _g = support::serial();
@@ -155,7 +145,7 @@ fn apply_every_example_from_empty_then_nothing_changes() {
         // Exactly one of each: nothing duplicated.
         let namespaces = aws_py(&moto, &["describe-namespaces"]);
         assert_eq!(namespaces.as_array().unwrap().len(), 1, "{namespaces:#}");
-        let services = active_ecs_services(&moto);
+        let services = support::active_ecs_services(&moto);
         let expected = if example == "two_services.svc" { 2 } else { 1 };
         assert_eq!(services.len(), expected, "{services:#?}");
     }
@@ -218,7 +208,7 @@ fn updates_plan_exactly_the_changed_fields_and_converge() {
         sd[0]["DnsConfig"]["DnsRecords"],
         json!([{"Type": "A", "TTL": 30}])
     );
-    let services = active_ecs_services(&moto);
+    let services = support::active_ecs_services(&moto);
     assert_eq!(services[0]["desiredCount"], 3);
     assert!(
         services[0]["taskDefinition"]
@@ -270,7 +260,7 @@ fn unowned_resources_with_the_same_name_are_left_untouched() {
     let namespaces = aws_py(&moto, &["describe-namespaces"]);
     assert_eq!(namespaces.as_array().unwrap().len(), 1);
     assert_eq!(namespaces[0]["Description"], "theirs");
-    assert!(active_ecs_services(&moto).is_empty());
+    assert!(support::active_ecs_services(&moto).is_empty());
 
     // destroy does not touch them either.
     let (out, calls) = run(&moto, "destroy", &file, &vars, &["--auto-approve"]);
@@ -314,7 +304,7 @@ fn prune_removes_a_deleted_service_and_destroy_removes_everything_owned() {
     assert_eq!(code(&out), 2, "{}", text(&out));
     let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve", "--prune"]);
     assert_eq!(code(&out), 0, "{}", text(&out));
-    let services = active_ecs_services(&moto);
+    let services = support::active_ecs_services(&moto);
     let names: Vec<&str> = services
         .iter()
         .map(|s| s["serviceName"].as_str().unwrap())
@@ -343,7 +333,7 @@ fn prune_removes_a_deleted_service_and_destroy_removes_everything_owned() {
     // destroy: nothing owned is left, the foreign group is.
     let (out, _) = run(&moto, "destroy", &file, &vars, &["--auto-approve"]);
     assert_eq!(code(&out), 0, "{}", text(&out));
-    assert!(active_ecs_services(&moto).is_empty());
+    assert!(support::active_ecs_services(&moto).is_empty());
     assert_eq!(aws_py(&moto, &["describe-namespaces"]), json!([]));
     assert_eq!(aws_py(&moto, &["describe-discovery-services"]), json!([]));
     let groups = aws_py(&moto, &["describe-log-groups"]);
@@ -413,7 +403,7 @@ fn an_apply_killed_after_the_namespace_is_created_converges_on_rerun() {
     child.kill().expect("kill -9");
     let _ = child.wait();
     // Killed before the ECS service.
-    assert!(active_ecs_services(&moto).is_empty());
+    assert!(support::active_ecs_services(&moto).is_empty());
     assert_eq!(
         aws_py(&moto, &["describe-namespaces"])
             .as_array()
@@ -447,7 +437,7 @@ fn an_apply_killed_after_the_namespace_is_created_converges_on_rerun() {
             .len(),
         1
     );
-    assert_eq!(active_ecs_services(&moto).len(), 1);
+    assert_eq!(support::active_ecs_services(&moto).len(), 1);
     let tds = aws_py(&moto, &["describe-task-definitions"]);
     assert_eq!(tds.as_array().unwrap().len(), 1, "{tds:#}");
 }

@@ -80,16 +80,6 @@ fn inputs(moto: &Moto, env: &str) -> Value {
     vars
 }
 
-fn active_services(moto: &Moto) -> Vec<Value> {
-    aws_py(moto, &["describe-ecs-services"])
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|s| s["status"] == "ACTIVE")
-        .collect()
-}
-
 /// What both deploy paths must leave in AWS for the two environments.
 fn assert_side_by_side(moto: &Moto) {
     let namespaces = aws_py(moto, &["describe-namespaces"]);
@@ -120,7 +110,7 @@ fn assert_side_by_side(moto: &Moto) {
         );
     }
 
-    let services = active_services(moto);
+    let services = support::active_ecs_services(moto);
     assert_eq!(services.len(), 6, "{services:#?}");
     let desired = |cluster: &str, name: &str| {
         services

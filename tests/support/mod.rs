@@ -264,6 +264,17 @@ pub fn python(moto: &Moto, code: &str) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
 }
 
+/// The ECS services in moto that are not deleted.
+pub fn active_ecs_services(moto: &Moto) -> Vec<serde_json::Value> {
+    aws_py(moto, &["describe-ecs-services"])
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| s["status"] == "ACTIVE")
+        .collect()
+}
+
 /// Serialises heavy tests (a terraform apply loads a ~700 MB provider; two
 /// cores don't like several at once). Hold the guard for the test's duration.
 pub fn serial() -> MutexGuard<'static, ()> {
