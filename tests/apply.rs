@@ -552,7 +552,7 @@ fn normalised_state(moto: &Moto) -> Value {
             .unwrap_or(Value::Null)
     };
     let tds = aws_py(moto, &["describe-task-definitions"]);
-    let ecs = active_ecs_services(moto);
+    let ecs = support::active_ecs_services(moto);
     let groups = aws_py(moto, &["describe-log-groups"]);
     let roles = aws_py(moto, &["describe-iam-roles"]);
     json!({
