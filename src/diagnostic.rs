@@ -9,7 +9,8 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, Severity, SourceCode,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 use serde::Serialize;
 
@@ -125,7 +126,9 @@ impl Diagnostics {
     }
 
     /// Renders every diagnostic with miette's graphical handler; colours and
-    /// Unicode only when `color` is set.
+    /// Unicode only when `color` is set. At most [`MAX_RENDERED`] are shown
+    /// (a line counts the rest), and long source lines are clipped around
+    /// the labels, so hostile input cannot make the report explode.
     pub fn render(&self, color: bool) -> String {
         let theme = if color {
             GraphicalTheme::unicode()
@@ -133,16 +136,26 @@ impl Diagnostics {
             GraphicalTheme::unicode_nocolor()
         };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        let indexes: Vec<LineIndex> = self.sources.iter().map(|s| LineIndex::new(&s.text)).collect();
         let mut out = String::new();
-        for (src, diag) in self.sorted() {
+        for (src, diag) in self.sorted().take(MAX_RENDERED) {
             let source = &self.sources[*src];
-            let named = NamedSource::new(source.name.clone(), source.text.to_string());
+            let labels: Vec<miette::LabeledSpan> = diag.labels().into_iter().flatten().collect();
+            let window = Window::new(source, &indexes[*src], &labels);
             let with_source = WithSource {
                 inner: diag.as_ref(),
-                source: &named,
+                labels: labels.iter().map(|l| window.map_label(l)).collect(),
+                source: &window,
             };
             let _ = handler.render_report(&mut out, &with_source);
             out.push('\n');
+        }
+        if self.items.len() > MAX_RENDERED {
+            let _ = writeln!(
+                out,
+                "... and {} more diagnostics not shown (`--format json` lists all)\n",
+                self.items.len() - MAX_RENDERED
+            );
         }
         out
     }
@@ -155,17 +168,20 @@ impl Diagnostics {
 
     /// Renders the diagnostics as a JSON array for tools and editors.
     pub fn to_json(&self) -> serde_json::Value {
+        let indexes: Vec<LineIndex> = self.sources.iter().map(|s| LineIndex::new(&s.text)).collect();
         let items: Vec<JsonDiagnostic> = self
             .sorted()
             .map(|(src, d)| {
                 let source = &self.sources[*src];
+                let index = &indexes[*src];
+                let line_col = |offset: usize| index.line_col(&source.text, offset);
                 let labels: Vec<JsonLabel> = d
                     .labels()
                     .into_iter()
                     .flatten()
                     .map(|l| {
-                        let (line, column) = source.line_col(l.offset());
-                        let (end_line, end_column) = source.line_col(l.offset() + l.len());
+                        let (line, column) = line_col(l.offset());
+                        let (end_line, end_column) = line_col(l.offset() + l.len());
                         JsonLabel {
                             message: l.label().map(String::from),
                             offset: l.offset(),
@@ -240,10 +256,12 @@ struct JsonLabel {
     end_column: usize,
 }
 
-/// Attaches a source to a diagnostic for rendering.
+/// Attaches a (clipped) source to a diagnostic for rendering.
 struct WithSource<'a> {
     inner: &'a (dyn Diagnostic + Send + Sync),
-    source: &'a NamedSource<String>,
+    /// The diagnostic's labels, moved into the window's offsets.
+    labels: Vec<LabeledSpan>,
+    source: &'a Window<'a>,
 }
 
 impl std::fmt::Debug for WithSource<'_> {
@@ -276,10 +294,238 @@ impl Diagnostic for WithSource<'_> {
     fn source_code(&self) -> Option<&dyn SourceCode> {
         Some(self.source)
     }
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.inner.labels()
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        if self.labels.is_empty() {
+            return None;
+        }
+        Some(Box::new(self.labels.iter().cloned()))
     }
     fn related<'a>(&'a self) -> Option<Box<dyn Iterator<Item = &'a dyn Diagnostic> + 'a>> {
         self.inner.related()
+    }
+}
+
+/// Diagnostics rendered per run; the rest are counted in one line.
+pub const MAX_RENDERED: usize = 100;
+/// Lines up to this many bytes are shown in full.
+const MAX_LINE: usize = 160;
+/// Bytes kept on each side of a label edge when a line is clipped.
+const CLIP_CONTEXT: usize = 60;
+/// What stands for the bytes cut out of a clipped line.
+const ELLIPSIS: &str = "…";
+
+/// Where each line of a text starts, counting line breaks as miette does
+/// (`\n`, `\r\n`, or a lone `\r`), so line numbers agree with its rendering.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        let bytes = text.as_bytes();
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => i += 1,
+                b'\r' | b'\n' => {}
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            }
+            i += 1;
+            starts.push(i);
+        }
+        LineIndex { starts }
+    }
+
+    /// 0-based line of a byte offset.
+    fn line(&self, offset: usize) -> usize {
+        self.starts.partition_point(|&s| s <= offset) - 1
+    }
+
+    /// Byte range of a line without its line break, and where the next
+    /// line starts.
+    fn bounds(&self, text: &str, line: usize) -> (usize, usize, usize) {
+        let start = self.starts[line];
+        let next = self.starts.get(line + 1).copied().unwrap_or(text.len());
+        let body = &text.as_bytes()[start..next];
+        let body = body.strip_suffix(b"\n").unwrap_or(body);
+        let body = body.strip_suffix(b"\r").unwrap_or(body);
+        (start, start + body.len(), next)
+    }
+
+    /// 1-based line and column (in characters) of a byte offset, as
+    /// [`Source::line_col`] but without scanning the text before it.
+    fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = floor_boundary(text, offset.min(text.len()));
+        let line = self.line(offset);
+        (line + 1, text[self.starts[line]..offset].chars().count() + 1)
+    }
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn ceil_boundary(text: &str, mut i: usize) -> usize {
+    while !text.is_char_boundary(i) {
+        i += 1;
+    }
+    i
+}
+
+/// A contiguous piece of the source copied into a [`Window`].
+struct Segment {
+    /// Byte offset in the source.
+    orig: usize,
+    /// Byte offset in the window text.
+    win: usize,
+    len: usize,
+}
+
+/// The lines of a source that one diagnostic shows, with long lines cut
+/// down to the parts around its labels. miette reads this instead of the
+/// whole file; line numbers and columns are those of the source.
+struct Window<'a> {
+    name: &'a str,
+    text: String,
+    segments: Vec<Segment>,
+    first_line: usize,
+    index: &'a LineIndex,
+    source: &'a str,
+}
+
+impl<'a> Window<'a> {
+    fn new(source: &'a Source, index: &'a LineIndex, labels: &[LabeledSpan]) -> Self {
+        let text: &str = &source.text;
+        let mut window = Window {
+            name: &source.name,
+            text: String::new(),
+            segments: Vec::new(),
+            first_line: 0,
+            index,
+            source: text,
+        };
+        let points: Vec<usize> = labels
+            .iter()
+            .flat_map(|l| [l.offset(), l.offset() + l.len()])
+            .map(|p| p.min(text.len()))
+            .collect();
+        let (Some(&lo), Some(&hi)) = (points.iter().min(), points.iter().max()) else {
+            return window;
+        };
+        window.first_line = index.line(lo).saturating_sub(1);
+        let last_line = (index.line(hi) + 1).min(index.starts.len() - 1);
+        for line in window.first_line..=last_line {
+            let (start, end, next) = index.bounds(text, line);
+            if end - start <= MAX_LINE {
+                window.copy(start, next);
+                continue;
+            }
+            // Keep the bytes around each label edge on this line.
+            let mut keep: Vec<(usize, usize)> = points
+                .iter()
+                .filter(|&&p| (start..=end).contains(&p))
+                .map(|&p| {
+                    (
+                        floor_boundary(text, p.saturating_sub(CLIP_CONTEXT).max(start)),
+                        ceil_boundary(text, (p + CLIP_CONTEXT).min(end)),
+                    )
+                })
+                .collect();
+            if keep.is_empty() {
+                keep.push((start, floor_boundary(text, start + MAX_LINE)));
+            }
+            keep.sort_unstable();
+            let mut at = start;
+            for (from, to) in keep {
+                let from = from.max(at);
+                if from > at {
+                    window.text.push_str(ELLIPSIS);
+                }
+                if to > from {
+                    window.copy(from, to);
+                    at = to;
+                }
+            }
+            if at < end {
+                window.text.push_str(ELLIPSIS);
+            }
+            window.copy(end, next);
+        }
+        window
+    }
+
+    fn copy(&mut self, from: usize, to: usize) {
+        self.segments.push(Segment {
+            orig: from,
+            win: self.text.len(),
+            len: to - from,
+        });
+        self.text.push_str(&self.source[from..to]);
+    }
+
+    /// A source offset in window coordinates (cut-out bytes map to the end
+    /// of the kept part before them).
+    fn map(&self, offset: usize) -> usize {
+        let i = self.segments.partition_point(|s| s.orig <= offset);
+        match i.checked_sub(1).map(|i| &self.segments[i]) {
+            Some(s) => s.win + (offset - s.orig).min(s.len),
+            None => 0,
+        }
+    }
+
+    /// A window offset back in source coordinates.
+    fn unmap(&self, offset: usize) -> usize {
+        let i = self.segments.partition_point(|s| s.win <= offset);
+        match i.checked_sub(1).map(|i| &self.segments[i]) {
+            Some(s) => s.orig + (offset - s.win).min(s.len),
+            None => 0,
+        }
+    }
+
+    fn map_label(&self, label: &LabeledSpan) -> LabeledSpan {
+        let start = self.map(label.offset());
+        let end = self.map(label.offset() + label.len());
+        let text = label.label().map(String::from);
+        if label.primary() {
+            LabeledSpan::new_primary_with_span(text, (start, end - start))
+        } else {
+            LabeledSpan::new_with_span(text, (start, end - start))
+        }
+    }
+}
+
+impl SourceCode for Window<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let inner = self
+            .text
+            .as_str()
+            .read_span(span, context_lines_before, context_lines_after)?;
+        let line = self.first_line + inner.line();
+        let column = if inner.column() == 0 {
+            0
+        } else {
+            let orig = self.unmap(inner.span().offset());
+            orig - self.index.starts[self.index.line(orig)]
+        };
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            *inner.span(),
+            line,
+            column,
+            self.first_line + inner.line_count(),
+        )))
     }
 }
