@@ -6,6 +6,7 @@
 //! trait objects with the file they belong to.
 
 use std::fmt::Write as _;
+use std::io::Read as _;
 use std::sync::Arc;
 
 use miette::{
@@ -13,6 +14,9 @@ use miette::{
     MietteSpanContents, Severity, SourceCode, SourceSpan, SpanContents,
 };
 use serde::Serialize;
+
+/// Largest source file svc reads (real files are a few KiB).
+pub const MAX_SOURCE_BYTES: u64 = 4 << 20;
 
 /// A source file known to the compiler.
 #[derive(Debug, Clone)]
@@ -29,6 +33,42 @@ impl Source {
         Source {
             name: name.into(),
             text: text.into(),
+        }
+    }
+
+    /// Reads a source file: a directory, a file larger than
+    /// [`MAX_SOURCE_BYTES`], or bytes that are not UTF-8 get a message (for
+    /// exit code 2) instead of a source. Memory stays bounded even for an
+    /// endless stream (`/dev/zero`, a FIFO).
+    pub fn read(path: &std::path::Path) -> Result<Self, String> {
+        let shown = path.display();
+        if path.is_dir() {
+            return Err(format!("{shown} is a directory, not a .svc file"));
+        }
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+        Self::from_reader(shown.to_string(), file)
+    }
+
+    /// Reads a source from any reader (standard input), with the same
+    /// limits as [`Source::read`].
+    pub fn from_reader(name: String, reader: impl std::io::Read) -> Result<Self, String> {
+        let mut bytes = Vec::new();
+        reader
+            .take(MAX_SOURCE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read {name}: {e}"))?;
+        if bytes.len() as u64 > MAX_SOURCE_BYTES {
+            return Err(format!(
+                "{name} is larger than {} MiB; svc sources are small text files",
+                MAX_SOURCE_BYTES >> 20
+            ));
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(Source::new(name, text)),
+            Err(e) => Err(format!(
+                "{name} is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            )),
         }
     }
 
@@ -136,7 +176,11 @@ impl Diagnostics {
             GraphicalTheme::unicode_nocolor()
         };
         let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
-        let indexes: Vec<LineIndex> = self.sources.iter().map(|s| LineIndex::new(&s.text)).collect();
+        let indexes: Vec<LineIndex> = self
+            .sources
+            .iter()
+            .map(|s| LineIndex::new(&s.text))
+            .collect();
         let mut out = String::new();
         for (src, diag) in self.sorted().take(MAX_RENDERED) {
             let source = &self.sources[*src];
@@ -168,7 +212,11 @@ impl Diagnostics {
 
     /// Renders the diagnostics as a JSON array for tools and editors.
     pub fn to_json(&self) -> serde_json::Value {
-        let indexes: Vec<LineIndex> = self.sources.iter().map(|s| LineIndex::new(&s.text)).collect();
+        let indexes: Vec<LineIndex> = self
+            .sources
+            .iter()
+            .map(|s| LineIndex::new(&s.text))
+            .collect();
         let items: Vec<JsonDiagnostic> = self
             .sorted()
             .map(|(src, d)| {
@@ -361,7 +409,10 @@ impl LineIndex {
     fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = floor_boundary(text, offset.min(text.len()));
         let line = self.line(offset);
-        (line + 1, text[self.starts[line]..offset].chars().count() + 1)
+        (
+            line + 1,
+            text[self.starts[line]..offset].chars().count() + 1,
+        )
     }
 }
 
@@ -508,10 +559,10 @@ impl SourceCode for Window<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
-        let inner = self
-            .text
-            .as_str()
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let inner =
+            self.text
+                .as_str()
+                .read_span(span, context_lines_before, context_lines_after)?;
         let line = self.first_line + inner.line();
         let column = if inner.column() == 0 {
             0
