@@ -48,6 +48,7 @@ codes! {
     "svc::container::port_conflict" => "container.port_conflict",
     "svc::health::timeout" => "health.timeout",
     "svc::network::egress" => "network.egress",
+    "svc::network::public_ip" => "network.public_ip",
     "svc::logs::external_group" => "logs.external_group",
     "svc::tags::invalid" => "tags.invalid",
     "svc::secrets::value_from" => "secrets.value_from",

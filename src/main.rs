@@ -298,21 +298,7 @@ fn use_color() -> bool {
 
 /// Reads a source file; `Err` carries a message for exit code 2.
 fn read_source(path: &Path) -> Result<Source, String> {
-    if path.is_dir() {
-        return Err(format!(
-            "{} is a directory, not a .svc file",
-            path.display()
-        ));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{} is not UTF-8 text (invalid byte at offset {})",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
-    })?;
-    Ok(Source::new(path.display().to_string(), text))
+    Source::read(path)
 }
 
 fn report(diags: &Diagnostics, format: Format) {
@@ -523,13 +509,14 @@ fn fmt(args: &[PathBuf], check: bool) -> ExitCode {
     let (mut unchanged, mut changed, mut skipped) = (0usize, 0usize, 0usize);
     for (path, named) in &files {
         let source = if path.as_os_str() == "-" {
-            let mut text = String::new();
-            if let Err(e) = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text) {
-                eprintln!("error: cannot read standard input: {e}");
-                io_error = true;
-                continue;
+            match Source::from_reader("<stdin>".into(), std::io::stdin()) {
+                Ok(s) => s,
+                Err(msg) => {
+                    eprintln!("error: {msg}");
+                    io_error = true;
+                    continue;
+                }
             }
-            Source::new("<stdin>", text)
         } else {
             match read_source(path) {
                 Ok(s) => s,

@@ -62,8 +62,9 @@ pub fn write_dir(dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".into());
+    remove_abandoned(&parent, &name);
     let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.svc-tmp-"))
+        .prefix(&format!(".{name}.svc-tmp-{}-", std::process::id()))
         .tempdir_in(&parent)
         .map_err(io(&parent))?;
     for file in files.iter().chain(std::iter::once(&OutputFile {
@@ -87,10 +88,17 @@ pub fn write_dir(dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
         f.write_all(file.content.as_bytes()).map_err(io(&path))?;
         f.sync_all().map_err(io(&path))?;
     }
-    // Swap: move the old output aside, the new one in, then drop the old.
+    pause_for_tests();
     let staging = staging.keep();
+    if dir.exists() && exchange(&staging, dir).is_ok() {
+        // `staging` now holds the previous output.
+        let _ = fs::remove_dir_all(&staging);
+        return Ok(());
+    }
+    // Without an atomic exchange: move the old output aside, the new one
+    // in, then drop the old.
     let old = if dir.exists() {
-        let aside = parent.join(format!(".{name}.svc-old-{}", std::process::id()));
+        let aside = parent.join(format!(".{name}.svc-old-{}-", std::process::id()));
         fs::rename(dir, &aside).map_err(io(dir))?;
         Some(aside)
     } else {
@@ -107,4 +115,76 @@ pub fn write_dir(dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
         let _ = fs::remove_dir_all(old);
     }
     Ok(())
+}
+
+/// Swaps two directories in one step (Linux `renameat2(RENAME_EXCHANGE)`),
+/// so there is no moment without an output directory.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
+    use std::ffi::CString;
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| {
+        CString::new(p.as_os_str().as_bytes())
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+    };
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> std::io::Result<()> {
+    Err(std::io::ErrorKind::Unsupported.into())
+}
+
+/// Removes staging and set-aside directories that a killed `svc compile`
+/// left next to the output (`.NAME.svc-tmp-PID-*`, `.NAME.svc-old-PID-`),
+/// unless their process is still running (Linux: `/proc/PID`).
+fn remove_abandoned(parent: &Path, name: &str) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        let Some(rest) = [".svc-tmp-", ".svc-old-"]
+            .iter()
+            .find_map(|kind| file_name.strip_prefix(&format!(".{name}{kind}")))
+        else {
+            continue;
+        };
+        let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        let alive = pid == std::process::id()
+            || !Path::new("/proc/self").exists()
+            || Path::new("/proc").join(pid.to_string()).exists();
+        if !alive {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// Test hook: `SVC_COMPILE_PAUSE_MS` makes `svc compile` wait after the
+/// staging directory is complete and before it replaces the output, so a
+/// test can kill it at the worst moment.
+fn pause_for_tests() {
+    if let Some(ms) = std::env::var("SVC_COMPILE_PAUSE_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 }

@@ -431,3 +431,174 @@ fn compile_chooses_an_environment() {
     let out = svc(&["check", &shop]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+/// Each hostile file gets a diagnostic (exit 1) or a clear I/O error (exit
+/// 2): never a panic (101), a stack overflow (a signal) or a flood.
+#[test]
+fn hostile_files_get_a_diagnostic_or_an_io_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let long_line = format!(
+        "service web {{\n  image = \"{}\" oops\n}}\n",
+        "a".repeat(1 << 20)
+    );
+    let big = format!("// {}\n", "x".repeat(10 << 20));
+    let nested_list = format!("service web {{ x = {} }}", "[".repeat(100_000));
+    let nested_type = format!("input x: {}", "list(".repeat(100_000));
+    let nested_body = format!("service web {{ {} }}", "a {".repeat(100_000));
+    let cases: [(&str, &str, i32, &str); 5] = [
+        ("long_line.svc", &long_line, 1, "svc::syntax::unexpected"),
+        ("big.svc", &big, 2, "is larger than 4 MiB"),
+        ("nested_list.svc", &nested_list, 1, "svc::syntax::nesting"),
+        ("nested_type.svc", &nested_type, 1, "svc::syntax::nesting"),
+        ("nested_body.svc", &nested_body, 1, "svc::syntax::nesting"),
+    ];
+    for (name, text, expected, message) in cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        let out = svc(&["check", path.to_str().expect("utf-8")]);
+        let err = stderr(&out);
+        assert_eq!(
+            code(&out),
+            expected,
+            "{name}: {}",
+            &err[..err.len().min(2000)]
+        );
+        assert!(err.contains(message), "{name}: no {message} in {err:.2000}");
+        // The report stays small, whatever the size of the input.
+        assert!(
+            err.len() < 10_000,
+            "{name}: {} bytes of diagnostics",
+            err.len()
+        );
+    }
+}
+
+/// The 1 MiB line is clipped around the error, and the label still points
+/// at the right line and column.
+#[test]
+fn a_long_line_is_clipped_around_the_label() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("long.svc");
+    let text = format!(
+        "service web {{\n  image = \"{}\" = 1\n}}\n",
+        "a".repeat(1 << 20)
+    );
+    std::fs::write(&path, &text).expect("write");
+    let out = svc(&["check", path.to_str().expect("utf-8")]);
+    let err = stderr(&out);
+    let column = text.lines().nth(1).expect("line 2").find("= 1").expect("=") + 1;
+    assert!(
+        err.contains(&format!("long.svc:2:{column}]")),
+        "position: {err}"
+    );
+    assert!(
+        err.contains("│ …aaa") && err.contains("a\" = 1\n"),
+        "clipped line: {err}"
+    );
+    let json = svc(&["check", "--format", "json", path.to_str().expect("utf-8")]);
+    let diags: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    assert_eq!(diags[0]["line"], 2);
+    assert_eq!(diags[0]["column"], column);
+}
+
+/// Paths that cannot be read as a file, produced honestly although the
+/// tests run as root (where `chmod 000` does not stop a read): a path
+/// through a regular file (ENOTDIR), a dangling symlink (ENOENT), a symlink
+/// loop (ELOOP), a directory, and an endless stream (`/dev/zero`, which
+/// must stop at the size limit instead of filling memory).
+#[test]
+fn unreadable_paths_are_io_errors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("file.svc");
+    std::fs::write(&file, "").expect("write");
+    let dangling = dir.path().join("dangling.svc");
+    std::os::unix::fs::symlink(dir.path().join("missing"), &dangling).expect("symlink");
+    let looped = dir.path().join("loop.svc");
+    std::os::unix::fs::symlink(&looped, &looped).expect("symlink");
+    let cases = [
+        (file.join("x.svc"), "Not a directory"),
+        (dangling, "No such file"),
+        (looped, "symbolic links"),
+        (dir.path().to_path_buf(), "is a directory"),
+        (PathBuf::from("/dev/zero"), "is larger than 4 MiB"),
+    ];
+    for (path, message) in cases {
+        for command in ["check", "compile"] {
+            let out_dir = dir.path().join("out");
+            let out = svc(&[
+                command,
+                path.to_str().expect("utf-8"),
+                "-o",
+                out_dir.to_str().expect("utf-8"),
+            ][..if command == "check" { 2 } else { 4 }]);
+            assert_eq!(
+                code(&out),
+                2,
+                "{command} {}: {}",
+                path.display(),
+                stderr(&out)
+            );
+            assert!(
+                stderr(&out).contains(message),
+                "{command} {}: {}",
+                path.display(),
+                stderr(&out)
+            );
+            assert!(!out_dir.exists(), "{command} wrote output");
+        }
+    }
+}
+
+/// `svc compile` killed (SIGKILL) after it staged the new output and before
+/// the swap: the previous output is untouched, and the next compile
+/// succeeds and removes the abandoned staging directory.
+#[test]
+fn a_killed_compile_leaves_the_previous_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("out");
+    let out = out_dir.to_str().expect("utf-8");
+    let first = svc(&["compile", &example("two_services.svc"), "-o", out]);
+    assert_eq!(code(&first), 0, "{}", stderr(&first));
+    let before = read_tree(&out_dir);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_svc"))
+        .args(["compile", &example("service_discovery.svc"), "-o", out])
+        .env("SVC_COMPILE_PAUSE_MS", "60000")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("svc runs");
+    let staged = || {
+        std::fs::read_dir(dir.path())
+            .expect("read_dir")
+            .map(|e| e.expect("entry").path())
+            .find(|p| p.join(".svc-output").exists() && p != &out_dir)
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let staging = loop {
+        if let Some(p) = staged() {
+            break p;
+        }
+        assert!(std::time::Instant::now() < deadline, "compile never staged");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(
+        staging.join("taskdefs/service_b.json").exists(),
+        "the staging directory is complete before the pause"
+    );
+    child.kill().expect("SIGKILL");
+    let status = child.wait().expect("wait");
+    assert!(!status.success());
+    assert_eq!(read_tree(&out_dir), before, "the old output changed");
+    assert!(staging.exists(), "the kill left the staging directory");
+
+    let next = svc(&["compile", &example("service_discovery.svc"), "-o", out]);
+    assert_eq!(code(&next), 0, "{}", stderr(&next));
+    assert!(out_dir.join("taskdefs/service_b.json").exists());
+    assert!(!out_dir.join("taskdefs/service_a.json").exists());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("read_dir")
+        .map(|e| e.expect("entry").file_name())
+        .filter(|n| n != "out")
+        .collect();
+    assert!(leftovers.is_empty(), "abandoned: {leftovers:?}");
+}

@@ -57,25 +57,15 @@ const EXIT_INTERRUPTED: u8 = 130;
 /// non-zero exit code.
 pub fn run(args: &Args, verb: Verb, mode: Mode, auto_approve: bool) -> ExitCode {
     // Everything that needs no AWS call first.
-    let text = match std::fs::read(&args.file) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(_) => {
-                eprintln!("error: {} is not UTF-8 text", args.file.display());
-                return ExitCode::from(EXIT_ERROR);
-            }
-        },
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", args.file.display());
+    let source = match Source::read(&args.file) {
+        Ok(source) => source,
+        Err(msg) => {
+            eprintln!("error: {msg}");
             return ExitCode::from(EXIT_ERROR);
         }
     };
     let mut diags = Diagnostics::new();
-    let model = crate::compile_env(
-        Source::new(args.file.display().to_string(), text),
-        args.env.as_deref(),
-        &mut diags,
-    );
+    let model = crate::compile_env(source, args.env.as_deref(), &mut diags);
     if !diags.is_empty() {
         eprint!("{}", diags.render(args.color));
     }

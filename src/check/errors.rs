@@ -636,3 +636,17 @@ pub struct FieldConflict {
     #[help]
     pub help: String,
 }
+
+/// Tasks with a public IP address.
+#[derive(Debug, Error, Diagnostic)]
+#[error("tasks get a public IP address")]
+#[diagnostic(
+    code(svc::network::public_ip),
+    severity(Warning),
+    help("a public IP makes every task reachable from the internet wherever its security groups allow it; prefer private subnets with `egress = nat` or `egress = vpc_endpoints`, or write `allow = [\"svc::network::public_ip\"]` on the service when it is deliberate")
+)]
+pub struct PublicIp {
+    /// The `public_ip = true` value.
+    #[label("public IP on")]
+    pub span: SourceSpan,
+}

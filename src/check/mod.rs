@@ -73,12 +73,13 @@ const TERRAFORM_RESERVED: [&str; 8] = [
 ];
 
 /// The warnings a declaration may allow with `allow = ["CODE"]`.
-pub const WARNINGS: [&str; 5] = [
+pub const WARNINGS: [&str; 6] = [
     "svc::health::timeout",
     "svc::network::egress",
     "svc::discovery::multivalue_limit",
     "svc::discovery::health_check",
     "svc::logs::external_group",
+    "svc::network::public_ip",
 ];
 
 /// The closest candidate to `word`, if one is close enough to be a typo.

@@ -315,7 +315,15 @@ impl<'d> Checker<'d> {
             None => Some(TextList::Items(Vec::new())),
         };
         let public_ip = match f.optional(self, "public_ip") {
-            Some(v) => self.bool(v),
+            Some(v) => {
+                let on = self.bool(v);
+                if on == Some(true) {
+                    self.warn(PublicIp {
+                        span: v.span().into(),
+                    });
+                }
+                on
+            }
             None => Some(false),
         };
         let egress = match f.optional(self, "egress") {

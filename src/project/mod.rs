@@ -168,13 +168,16 @@ impl Loader<'_> {
             return true;
         }
         let Key::File(real) = &key else { return true };
-        let text = match std::fs::read(real).map(String::from_utf8) {
-            Ok(Ok(text)) => text,
-            Ok(Err(_)) => return self.unreadable(span, path, "it is not UTF-8 text".into()),
-            Err(e) => return self.unreadable(span, path, io_reason(&e)),
-        };
         let name = display_path(real);
-        self.source(key, Source::new(name, text))
+        // Bounded like the entry file: a directory, a huge or non-UTF-8
+        // file gets a message, not unbounded memory.
+        let read = std::fs::File::open(real)
+            .map_err(|e| io_reason(&e))
+            .and_then(|f| Source::from_reader(name, f));
+        match read {
+            Ok(source) => self.source(key, source),
+            Err(reason) => self.unreadable(span, path, reason),
+        }
     }
 
     /// Reports a used file that cannot be read; loading goes on.
