@@ -85,7 +85,12 @@ pub fn write_dir(dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
         }
         let mut f = fs::File::create(&path).map_err(io(&path))?;
         f.write_all(file.content.as_bytes()).map_err(io(&path))?;
-        f.sync_all().map_err(io(&path))?;
+        if !SYNC_ONCE {
+            f.sync_all().map_err(io(&path))?;
+        }
+    }
+    if SYNC_ONCE {
+        sync_filesystem(staging.path()).map_err(io(staging.path()))?;
     }
     // Swap: move the old output aside, the new one in, then drop the old.
     let staging = staging.keep();
@@ -106,5 +111,25 @@ pub fn write_dir(dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
     if let Some(old) = old {
         let _ = fs::remove_dir_all(old);
     }
+    Ok(())
+}
+
+/// Whether the new files are made durable with one `syncfs(2)` of the
+/// staging directory's file system (Linux) rather than one `fsync` per file.
+/// Either way every file is on disk before the swap, so a crash cannot leave
+/// a half-written output in place of the old one; one call instead of
+/// thousands of waits for the journal keeps a 10,000-service compile from
+/// spending minutes in `fsync`.
+const SYNC_ONCE: bool = cfg!(target_os = "linux");
+
+#[cfg(target_os = "linux")]
+fn sync_filesystem(dir: &Path) -> std::io::Result<()> {
+    let dir = fs::File::open(dir)?;
+    rustix::fs::syncfs(&dir)?;
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_filesystem(_dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
