@@ -86,7 +86,12 @@ pub fn write_dir(dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
         }
         let mut f = fs::File::create(&path).map_err(io(&path))?;
         f.write_all(file.content.as_bytes()).map_err(io(&path))?;
-        f.sync_all().map_err(io(&path))?;
+        if !SYNC_ONCE {
+            f.sync_all().map_err(io(&path))?;
+        }
+    }
+    if SYNC_ONCE {
+        sync_filesystem(staging.path()).map_err(io(staging.path()))?;
     }
     pause_for_tests();
     let staging = staging.keep();
@@ -121,28 +126,9 @@ pub fn write_dir(dir: &Path, files: &[OutputFile]) -> Result<(), OutputError> {
 /// so there is no moment without an output directory.
 #[cfg(target_os = "linux")]
 fn exchange(a: &Path, b: &Path) -> std::io::Result<()> {
-    use std::ffi::CString;
-    use std::os::unix::ffi::OsStrExt;
-    let c = |p: &Path| {
-        CString::new(p.as_os_str().as_bytes())
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
-    };
-    let (a, b) = (c(a)?, c(b)?);
-    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
-    let rc = unsafe {
-        libc::renameat2(
-            libc::AT_FDCWD,
-            a.as_ptr(),
-            libc::AT_FDCWD,
-            b.as_ptr(),
-            libc::RENAME_EXCHANGE,
-        )
-    };
-    if rc == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE)?;
+    Ok(())
 }
 
 #[cfg(not(target_os = "linux"))]
@@ -187,4 +173,24 @@ fn pause_for_tests() {
     {
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
+}
+
+/// Whether the new files are made durable with one `syncfs(2)` of the
+/// staging directory's file system (Linux) rather than one `fsync` per file.
+/// Either way every file is on disk before the swap, so a crash cannot leave
+/// a half-written output in place of the old one; one call instead of
+/// thousands of waits for the journal keeps a 10,000-service compile from
+/// spending minutes in `fsync`.
+const SYNC_ONCE: bool = cfg!(target_os = "linux");
+
+#[cfg(target_os = "linux")]
+fn sync_filesystem(dir: &Path) -> std::io::Result<()> {
+    let dir = fs::File::open(dir)?;
+    rustix::fs::syncfs(&dir)?;
+    Ok(())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_filesystem(_dir: &Path) -> std::io::Result<()> {
+    Ok(())
 }

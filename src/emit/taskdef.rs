@@ -383,10 +383,14 @@ pub fn to_json(model: &Model, service: &Service, values: &DeployValues) -> (Stri
                 .clone()
                 .unwrap_or_else(|| placeholder("AWS_REGION".into())),
             Ref::ExecutionRole(svc) => {
-                let role = model
-                    .services
-                    .iter()
-                    .find(|s| s.name == svc)
+                // The role is this service's own (a search of every service
+                // per service would make compiling quadratic).
+                let owner = if service.name == svc {
+                    Some(service)
+                } else {
+                    model.services.iter().find(|s| s.name == svc)
+                };
+                let role = owner
                     .and_then(|s| match &s.execution_role {
                         ExecutionRole::Create { role_name } => Some(role_name.clone()),
                         ExecutionRole::Existing(_) => None,

@@ -25,10 +25,20 @@ pub fn parse(source: &str, diags: &mut Diagnostics) -> Option<File> {
         diags.push(err);
         return None;
     }
-    pest::set_error_detail(true);
+    // pest's error detail (the parse attempts behind "expected ...") slows
+    // every parse down, so a file is parsed without it, and parsed again
+    // with it only when it has a syntax error. The switch is global and is
+    // only ever turned on, so parses on other threads cannot turn it off
+    // under this one.
     let mut pairs = match SvcParser::parse(Rule::file, source) {
         Ok(pairs) => pairs,
-        Err(err) => {
+        Err(mut err) => {
+            if err.parse_attempts().is_none() {
+                pest::set_error_detail(true);
+                if let Err(detailed) = SvcParser::parse(Rule::file, source) {
+                    err = detailed;
+                }
+            }
             let mut err = syntax_error(source, err);
             err.span = (err.span.offset() + base, err.span.len()).into();
             diags.push(err);
