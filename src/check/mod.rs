@@ -8,6 +8,7 @@ mod fields;
 mod rules;
 mod service;
 mod values;
+mod wiring;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -56,6 +57,8 @@ pub struct Checker<'d> {
     allowed: Vec<String>,
     /// Discovery names by (namespace, lower-case name), for DNS collisions.
     discovery_names: HashMap<(String, String), Span>,
+    /// Each service's resolved `calls` items, checked once every service is.
+    calls: Vec<wiring::PendingCalls<'d>>,
 }
 
 /// Names Terraform does not accept for variables.
@@ -108,6 +111,7 @@ pub fn check(file: &File, diags: &mut Diagnostics) -> Option<Model> {
         inputs: HashMap::new(),
         allowed: Vec::new(),
         discovery_names: HashMap::new(),
+        calls: Vec::new(),
     };
     let model = cx.file(file);
     (!cx.diags.has_errors()).then_some(model)
@@ -229,6 +233,7 @@ impl<'d> Checker<'d> {
                 }
             }
         }
+        self.wiring(&mut model);
         model
     }
 
