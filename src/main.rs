@@ -91,6 +91,16 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Print the services and their calls (`calls = [...]`) as a graph on
+    /// standard output: services grouped by namespace, calls labelled with
+    /// the callee's port.
+    Graph {
+        /// The .svc file.
+        file: PathBuf,
+        /// Graph language.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+    },
     #[cfg(feature = "apply")]
     /// Show what `svc apply` would change in AWS.
     ///
@@ -198,6 +208,14 @@ enum Emit {
     Model,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum GraphFormat {
+    /// Graphviz DOT (`svc graph FILE | dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+}
+
 /// Exit code for diagnostics with errors.
 const EXIT_DIAGNOSTICS: u8 = 1;
 /// Exit code for usage and I/O problems.
@@ -236,6 +254,7 @@ fn main() -> ExitCode {
             deny_warnings,
         ),
         Command::Fmt { files, check } => fmt(&files, check),
+        Command::Graph { file, format } => graph(&file, format),
         #[cfg(feature = "apply")]
         Command::Plan { deploy, prune } => apply_cli::run(
             &deploy.into(),
@@ -346,6 +365,29 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
         }
         ExitCode::SUCCESS
     }
+}
+
+fn graph(file: &Path, format: GraphFormat) -> ExitCode {
+    let source = match read_source(file) {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let mut diags = Diagnostics::new();
+    let model = svc::compile_source(source, &mut diags);
+    report(&diags, Format::Human);
+    let Some(model) = model else {
+        return ExitCode::from(EXIT_DIAGNOSTICS);
+    };
+    let graph = svc::graph::Graph::new(&model);
+    let text = match format {
+        GraphFormat::Dot => graph.dot(),
+        GraphFormat::Mermaid => graph.mermaid(),
+    };
+    outln!("{}", text.trim_end());
+    ExitCode::SUCCESS
 }
 
 #[allow(clippy::too_many_arguments)]
