@@ -733,3 +733,123 @@ fn svc_apply_and_terraform_apply_lead_to_the_same_state() {
         );
     }
 }
+
+/// The rules of `group` as (referenced group, port, protocol, owned by svc).
+fn ingress_rules(moto: &Moto, group: &str) -> Vec<(String, i64, String, bool)> {
+    let rules = aws_py(moto, &["describe-security-group-rules", group]);
+    let mut out: Vec<(String, i64, String, bool)> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let owned = r["Tags"]
+                .as_array()
+                .is_some_and(|t| t.contains(&json!({"Key": "managed-by", "Value": "svc"})));
+            (
+                r["ReferencedGroupInfo"]["GroupId"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+                r["FromPort"].as_i64().unwrap_or(-1),
+                r["IpProtocol"].as_str().unwrap_or("").to_string(),
+                owned,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// `calls = [api]`: apply gives web's task definition `API_ADDR` and adds
+/// the ingress rules on api's group; an identical rule made by hand is used,
+/// not duplicated; re-apply changes nothing; destroy removes only the rule
+/// svc created.
+#[test]
+fn calls_add_the_address_variable_and_the_ingress_rules() {
+    let _g = support::serial();
+    let moto = Moto::start();
+    let net = aws_py(&moto, &["network"]);
+    let vpc = net["vpc_id"].as_str().unwrap();
+    let group = |name: &str| {
+        aws_py(&moto, &["security-group", vpc, name])
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (web_sg, extra_sg, api_sg) = (group("web"), group("extra"), group("api"));
+    // By hand, before svc: the same rule as svc's for `extra`, and another.
+    python(
+        &moto,
+        &format!(
+            "ec2 = c('ec2')\nfor src, port in [('{extra_sg}', 8080), ('{web_sg}', 9999)]:\n    ec2.authorize_security_group_ingress(GroupId='{api_sg}', IpPermissions=[{{'IpProtocol': 'tcp', 'FromPort': port, 'ToPort': port, 'UserIdGroupPairs': [{{'GroupId': src}}]}}])\nprint('null')"
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let vars = dir.path().join("vars.json");
+    let values = json!({
+        "vpc_id": vpc,
+        "subnet_ids": net["subnet_ids"],
+        "web_sg": web_sg,
+        "extra_sg": extra_sg,
+        "api_sg": api_sg,
+    });
+    std::fs::write(&vars, values.to_string()).unwrap();
+    let file = root().join("tests/cases/valid/calls_apply.svc");
+
+    let (out, _) = run(&moto, "plan", &file, &vars, &[]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    let plan = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        plan.contains(&format!(
+            "+ ingress-rule {api_sg} ← {web_sg} 8080/tcp: create"
+        )),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(&format!(
+            "= ingress-rule {api_sg} ← {extra_sg} 8080/tcp: present, not owned"
+        )),
+        "{plan}"
+    );
+
+    let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(ingress_rules(&moto, &api_sg), {
+        let mut want = vec![
+            (web_sg.clone(), 8080, "tcp".to_string(), true),
+            (extra_sg.clone(), 8080, "tcp".to_string(), false),
+            (web_sg.clone(), 9999, "tcp".to_string(), false),
+        ];
+        want.sort();
+        want
+    });
+    let tds = aws_py(&moto, &["describe-task-definitions"]);
+    let web = tds
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["taskDefinition"]["family"] == "web")
+        .expect("web's task definition");
+    assert!(
+        web["taskDefinition"]["containerDefinitions"][0]["environment"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"name": "API_ADDR", "value": "api.internal.local:8080"})),
+        "{web:#}"
+    );
+
+    let (out, calls) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(calls["mutating"], 0, "second apply mutated: {calls:#}");
+
+    let (out, _) = run(&moto, "destroy", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(ingress_rules(&moto, &api_sg), {
+        let mut want = vec![
+            (extra_sg.clone(), 8080, "tcp".to_string(), false),
+            (web_sg.clone(), 9999, "tcp".to_string(), false),
+        ];
+        want.sort();
+        want
+    });
+}

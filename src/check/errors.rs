@@ -727,10 +727,7 @@ pub struct CallSelf {
 /// A service lists the same callee twice in `calls`.
 #[derive(Debug, Error, Diagnostic)]
 #[error("service `{callee}` is listed twice in `calls`")]
-#[diagnostic(
-    code(svc::wiring::duplicate),
-    help("list each called service once")
-)]
+#[diagnostic(code(svc::wiring::duplicate), help("list each called service once"))]
 pub struct CallDuplicate {
     /// The second item.
     #[label("listed again here")]
