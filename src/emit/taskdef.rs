@@ -250,7 +250,10 @@ impl From<&HealthCheck> for HealthCheckDefinition {
 /// A container's variables, sorted by name: its own, and the address of
 /// every service the service calls (`SERVICE_B_ADDR`, see [`crate::model::Call`]).
 fn environment(service: &Service, container: &Container) -> Vec<KeyValue> {
-    let calls = service.calls.iter().map(|c| (c.env_var.clone(), c.address()));
+    let calls = service
+        .calls
+        .iter()
+        .map(|c| (c.env_var.clone(), c.address()));
     let own = container
         .environment
         .iter()

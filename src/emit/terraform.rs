@@ -375,8 +375,8 @@ fn ingress_rules(model: &Model) -> Vec<Block> {
                 .arg(text_list(&call.from_groups))
                 .build();
             let key = FuncCall::builder("join").arg(" ").arg(pair()).build();
-            let for_each = ForExpr::new(Identifier::unchecked("pair"), pairs, pair())
-                .with_key_expr(key);
+            let for_each =
+                ForExpr::new(Identifier::unchecked("pair"), pairs, pair()).with_key_expr(key);
             let each_value = |i: u64| {
                 Expression::Traversal(Box::new(Traversal::new(
                     Variable::unchecked("each"),
