@@ -186,6 +186,7 @@ pub struct Service {
     /// Resource tags.
     pub tags: BTreeMap<String, String>,
     /// The services this one calls (`calls = [...]`), in source order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub calls: Vec<Call>,
 }
 

@@ -760,6 +760,80 @@ fn ingress_rules(moto: &Moto, group: &str) -> Vec<(String, i64, String, bool)> {
     out
 }
 
+/// A network for `tests/cases/valid/calls_apply.svc`: its input values, and
+/// the security groups of web, extra and api (without rules).
+fn calls_network(moto: &Moto) -> (Value, [String; 3]) {
+    let net = aws_py(moto, &["network"]);
+    let vpc = net["vpc_id"].as_str().unwrap();
+    let group = |name: &str| {
+        aws_py(moto, &["security-group", vpc, name])
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let groups = [group("web"), group("extra"), group("api")];
+    let values = json!({
+        "vpc_id": vpc,
+        "subnet_ids": net["subnet_ids"],
+        "web_sg": groups[0],
+        "extra_sg": groups[1],
+        "api_sg": groups[2],
+    });
+    (values, groups)
+}
+
+/// The environment of the first container of the active `family`.
+fn container_environment(moto: &Moto, family: &str) -> Value {
+    let tds = aws_py(moto, &["describe-task-definitions"]);
+    tds.as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["taskDefinition"]["family"] == family)
+        .filter(|t| t["taskDefinition"]["status"] == "ACTIVE")
+        .map(|t| t["taskDefinition"]["containerDefinitions"][0]["environment"].clone())
+        .next_back()
+        .unwrap_or_else(|| panic!("no task definition of {family}: {tds:#}"))
+}
+
+/// `calls = [api]` through Terraform: `terraform apply` of the compiled
+/// module creates the same ingress rules and `API_ADDR` as `svc apply`.
+#[test]
+fn terraform_apply_of_calls_creates_the_rules_and_the_variable() {
+    let _g = support::serial();
+    let moto = Moto::start();
+    let (values, [web_sg, extra_sg, api_sg]) = calls_network(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("module");
+    let file = root().join("tests/cases/valid/calls_apply.svc");
+    let compiled = svc(
+        &moto,
+        &["compile", file.to_str().unwrap(), "-o", module.to_str().unwrap()],
+    );
+    assert!(compiled.status.success(), "{}", text(&compiled));
+    let mut main = format!(
+        "{}\nmodule \"svc\" {{\n  source = {:?}\n",
+        moto.provider_hcl(),
+        module.display().to_string()
+    );
+    for (k, v) in values.as_object().unwrap() {
+        main.push_str(&format!("  {k} = {v}\n"));
+    }
+    main.push_str("}\n");
+    std::fs::write(dir.path().join("main.tf"), main).unwrap();
+    terraform_ok(dir.path(), &["init"]);
+    terraform_ok(dir.path(), &["apply", "-auto-approve"]);
+    let mut want = vec![
+        (web_sg.clone(), 8080, "tcp".to_string(), false),
+        (extra_sg.clone(), 8080, "tcp".to_string(), false),
+    ];
+    want.sort();
+    assert_eq!(ingress_rules(&moto, &api_sg), want);
+    assert_eq!(
+        container_environment(&moto, "web"),
+        json!([{"name": "API_ADDR", "value": "api.internal.local:8080"}])
+    );
+}
+
 /// `calls = [api]`: apply gives web's task definition `API_ADDR` and adds
 /// the ingress rules on api's group; an identical rule made by hand is used,
 /// not duplicated; re-apply changes nothing; destroy removes only the rule
@@ -768,15 +842,7 @@ fn ingress_rules(moto: &Moto, group: &str) -> Vec<(String, i64, String, bool)> {
 fn calls_add_the_address_variable_and_the_ingress_rules() {
     let _g = support::serial();
     let moto = Moto::start();
-    let net = aws_py(&moto, &["network"]);
-    let vpc = net["vpc_id"].as_str().unwrap();
-    let group = |name: &str| {
-        aws_py(&moto, &["security-group", vpc, name])
-            .as_str()
-            .unwrap()
-            .to_string()
-    };
-    let (web_sg, extra_sg, api_sg) = (group("web"), group("extra"), group("api"));
+    let (values, [web_sg, extra_sg, api_sg]) = calls_network(&moto);
     // By hand, before svc: the same rule as svc's for `extra`, and another.
     python(
         &moto,
@@ -786,13 +852,6 @@ fn calls_add_the_address_variable_and_the_ingress_rules() {
     );
     let dir = tempfile::tempdir().unwrap();
     let vars = dir.path().join("vars.json");
-    let values = json!({
-        "vpc_id": vpc,
-        "subnet_ids": net["subnet_ids"],
-        "web_sg": web_sg,
-        "extra_sg": extra_sg,
-        "api_sg": api_sg,
-    });
     std::fs::write(&vars, values.to_string()).unwrap();
     let file = root().join("tests/cases/valid/calls_apply.svc");
 
@@ -823,19 +882,9 @@ fn calls_add_the_address_variable_and_the_ingress_rules() {
         want.sort();
         want
     });
-    let tds = aws_py(&moto, &["describe-task-definitions"]);
-    let web = tds
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["taskDefinition"]["family"] == "web")
-        .expect("web's task definition");
-    assert!(
-        web["taskDefinition"]["containerDefinitions"][0]["environment"]
-            .as_array()
-            .unwrap()
-            .contains(&json!({"name": "API_ADDR", "value": "api.internal.local:8080"})),
-        "{web:#}"
+    assert_eq!(
+        container_environment(&moto, "web"),
+        json!([{"name": "API_ADDR", "value": "api.internal.local:8080"}])
     );
 
     let (out, calls) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
