@@ -807,7 +807,12 @@ fn terraform_apply_of_calls_creates_the_rules_and_the_variable() {
     let file = root().join("tests/cases/valid/calls_apply.svc");
     let compiled = svc(
         &moto,
-        &["compile", file.to_str().unwrap(), "-o", module.to_str().unwrap()],
+        &[
+            "compile",
+            file.to_str().unwrap(),
+            "-o",
+            module.to_str().unwrap(),
+        ],
     );
     assert!(compiled.status.success(), "{}", text(&compiled));
     let mut main = format!(
