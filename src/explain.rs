@@ -59,6 +59,13 @@ codes! {
     "svc::preset::cycle" => "preset.cycle",
     "svc::env::collision" => "env.collision",
     "svc::env::unknown" => "env.unknown",
+    "svc::wiring::no_discovery" => "wiring.no_discovery",
+    "svc::wiring::unreachable" => "wiring.unreachable",
+    "svc::wiring::no_port" => "wiring.no_port",
+    "svc::wiring::self_call" => "wiring.self_call",
+    "svc::wiring::duplicate" => "wiring.duplicate",
+    "svc::wiring::env_conflict" => "wiring.env_conflict",
+    "svc::wiring::no_security_group" => "wiring.no_security_group",
 }
 
 /// The explanation of `code` (with or without the `svc::` prefix).

@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod explain;
 pub mod fmt;
+pub mod graph;
 pub mod model;
 pub mod output;
 pub mod project;

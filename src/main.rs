@@ -94,6 +94,19 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Print the services and their calls (`calls = [...]`) as a graph on
+    /// standard output: services grouped by namespace, calls labelled with
+    /// the callee's port.
+    Graph {
+        /// The .svc file.
+        file: PathBuf,
+        /// Graph language.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+        format: GraphFormat,
+        /// The environment to draw, for a project that declares environments.
+        #[arg(long)]
+        env: Option<String>,
+    },
     #[cfg(feature = "apply")]
     /// Show what `svc apply` would change in AWS.
     ///
@@ -205,6 +218,14 @@ enum Emit {
     Model,
 }
 
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum GraphFormat {
+    /// Graphviz DOT (`svc graph FILE | dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart.
+    Mermaid,
+}
+
 /// Exit code for diagnostics with errors.
 const EXIT_DIAGNOSTICS: u8 = 1;
 /// Exit code for usage and I/O problems.
@@ -245,6 +266,7 @@ fn main() -> ExitCode {
             deny_warnings,
         ),
         Command::Fmt { files, check } => fmt(&files, check),
+        Command::Graph { file, format, env } => graph(&file, format, env.as_deref()),
         #[cfg(feature = "apply")]
         Command::Plan { deploy, prune } => apply_cli::run(
             &deploy.into(),
@@ -343,6 +365,40 @@ fn check(files: &[PathBuf], format: Format, deny_warnings: bool) -> ExitCode {
     }
 }
 
+/// Reads, checks and reports a project for one environment; `Err` is the
+/// exit code when there is no model.
+fn checked_model(
+    file: &Path,
+    env: Option<&str>,
+    format: Format,
+) -> Result<(Model, Diagnostics), ExitCode> {
+    let source = read_source(file).map_err(|msg| {
+        eprintln!("error: {msg}");
+        ExitCode::from(EXIT_USAGE)
+    })?;
+    let mut diags = Diagnostics::new();
+    let model = svc::compile_env(source, env, &mut diags);
+    report(&diags, format);
+    match model {
+        Some(model) => Ok((model, diags)),
+        None => Err(ExitCode::from(EXIT_DIAGNOSTICS)),
+    }
+}
+
+fn graph(file: &Path, format: GraphFormat, env: Option<&str>) -> ExitCode {
+    let model = match checked_model(file, env, Format::Human) {
+        Ok((model, _)) => model,
+        Err(code) => return code,
+    };
+    let graph = svc::graph::Graph::new(&model);
+    let text = match format {
+        GraphFormat::Dot => graph.dot(),
+        GraphFormat::Mermaid => graph.mermaid(),
+    };
+    outln!("{}", text.trim_end());
+    ExitCode::SUCCESS
+}
+
 #[allow(clippy::too_many_arguments)]
 fn compile(
     file: &Path,
@@ -355,18 +411,9 @@ fn compile(
     format: Format,
     deny_warnings: bool,
 ) -> ExitCode {
-    let source = match read_source(file) {
-        Ok(s) => s,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
-    let mut diags = Diagnostics::new();
-    let model = svc::compile_env(source, env, &mut diags);
-    report(&diags, format);
-    let Some(model) = model else {
-        return ExitCode::from(EXIT_DIAGNOSTICS);
+    let (model, diags) = match checked_model(file, env, format) {
+        Ok(checked) => checked,
+        Err(code) => return code,
     };
     if deny_warnings && !diags.is_empty() {
         eprintln!("error: warnings are denied (--deny-warnings); nothing was written");

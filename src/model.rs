@@ -190,6 +190,9 @@ pub struct Service {
     pub log_groups: Vec<LogGroup>,
     /// Resource tags.
     pub tags: BTreeMap<String, String>,
+    /// The services this one calls (`calls = [...]`), in source order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<Call>,
 }
 
 /// The task execution role.
@@ -625,4 +628,77 @@ fn push_unique<T: PartialEq>(items: &mut Vec<T>, item: T) {
     if !items.contains(&item) {
         items.push(item);
     }
+}
+
+/// A call from one service to another (`calls = [service_b]`): the caller's
+/// containers get the callee's address in an environment variable, and the
+/// callee's security groups admit the caller's on the callee's port.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Call {
+    /// The callee's declaration name.
+    pub service: String,
+    /// The DNS name the caller resolves: discovery name, `.`, namespace domain.
+    pub host: String,
+    /// The callee's container port.
+    pub port: u16,
+    /// Its protocol.
+    pub protocol: Protocol,
+    /// The environment variable every container of the caller gets,
+    /// `<CALLEE>_ADDR` (see [`address_env_var`]).
+    pub env_var: String,
+    /// The callee's security groups: each gets an ingress rule from each
+    /// group of `from_groups`.
+    pub to_groups: TextList,
+    /// The caller's security groups. Kept as lists because a list input is
+    /// only known at deploy time; [`Call::group_pairs`] expands them.
+    pub from_groups: TextList,
+}
+
+impl Call {
+    /// The value of [`Call::env_var`]: `host:port`.
+    pub fn address(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+
+    /// The description of the ingress rules, e.g.
+    /// `svc: web calls api on 80/tcp`.
+    pub fn rule_description(&self, caller: &str) -> String {
+        format!(
+            "svc: {caller} calls {} on {}/{}",
+            self.service,
+            self.port,
+            self.protocol.as_aws()
+        )
+    }
+
+    /// Every (callee group, caller group) pair, when both lists are
+    /// written in the file (`None` when one is a list input).
+    pub fn group_pairs(&self) -> Option<Vec<(Text, Text)>> {
+        let (TextList::Items(to), TextList::Items(from)) = (&self.to_groups, &self.from_groups)
+        else {
+            return None;
+        };
+        Some(
+            to.iter()
+                .flat_map(|t| from.iter().map(move |f| (t.clone(), f.clone())))
+                .collect(),
+        )
+    }
+}
+
+/// The environment variable that carries a callee's address: its
+/// declaration name upper-cased, other characters than letters and digits
+/// as `_`, and `_ADDR` (`service-b` → `SERVICE_B_ADDR`).
+pub fn address_env_var(service: &str) -> String {
+    let name: String = service
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{name}_ADDR")
 }

@@ -704,3 +704,177 @@ fn svc_apply_and_terraform_apply_lead_to_the_same_state() {
         );
     }
 }
+
+/// The rules of `group` as (referenced group, port, protocol, owned by svc).
+fn ingress_rules(moto: &Moto, group: &str) -> Vec<(String, i64, String, bool)> {
+    let rules = aws_py(moto, &["describe-security-group-rules", group]);
+    let mut out: Vec<(String, i64, String, bool)> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let owned = r["Tags"]
+                .as_array()
+                .is_some_and(|t| t.contains(&json!({"Key": "managed-by", "Value": "svc"})));
+            (
+                r["ReferencedGroupInfo"]["GroupId"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+                r["FromPort"].as_i64().unwrap_or(-1),
+                r["IpProtocol"].as_str().unwrap_or("").to_string(),
+                owned,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A network for `tests/cases/valid/calls_apply.svc`: its input values, and
+/// the security groups of web, extra and api (without rules).
+fn calls_network(moto: &Moto) -> (Value, [String; 3]) {
+    let net = aws_py(moto, &["network"]);
+    let vpc = net["vpc_id"].as_str().unwrap();
+    let group = |name: &str| {
+        aws_py(moto, &["security-group", vpc, name])
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let groups = [group("web"), group("extra"), group("api")];
+    let values = json!({
+        "vpc_id": vpc,
+        "subnet_ids": net["subnet_ids"],
+        "web_sg": groups[0],
+        "extra_sg": groups[1],
+        "api_sg": groups[2],
+    });
+    (values, groups)
+}
+
+/// The environment of the first container of the active `family`.
+fn container_environment(moto: &Moto, family: &str) -> Value {
+    let tds = aws_py(moto, &["describe-task-definitions"]);
+    tds.as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["taskDefinition"]["family"] == family)
+        .filter(|t| t["taskDefinition"]["status"] == "ACTIVE")
+        .map(|t| t["taskDefinition"]["containerDefinitions"][0]["environment"].clone())
+        .next_back()
+        .unwrap_or_else(|| panic!("no task definition of {family}: {tds:#}"))
+}
+
+/// `calls = [api]` through Terraform: `terraform apply` of the compiled
+/// module creates the same ingress rules and `API_ADDR` as `svc apply`.
+#[test]
+fn terraform_apply_of_calls_creates_the_rules_and_the_variable() {
+    let _g = support::serial();
+    let moto = Moto::start();
+    let (values, [web_sg, extra_sg, api_sg]) = calls_network(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("module");
+    let file = root().join("tests/cases/valid/calls_apply.svc");
+    let compiled = svc(
+        &moto,
+        &[
+            "compile",
+            file.to_str().unwrap(),
+            "-o",
+            module.to_str().unwrap(),
+        ],
+    );
+    assert!(compiled.status.success(), "{}", text(&compiled));
+    let mut main = format!(
+        "{}\nmodule \"svc\" {{\n  source = {:?}\n",
+        moto.provider_hcl(),
+        module.display().to_string()
+    );
+    for (k, v) in values.as_object().unwrap() {
+        main.push_str(&format!("  {k} = {v}\n"));
+    }
+    main.push_str("}\n");
+    std::fs::write(dir.path().join("main.tf"), main).unwrap();
+    terraform_ok(dir.path(), &["init"]);
+    terraform_ok(dir.path(), &["apply", "-auto-approve"]);
+    let mut want = vec![
+        (web_sg.clone(), 8080, "tcp".to_string(), false),
+        (extra_sg.clone(), 8080, "tcp".to_string(), false),
+    ];
+    want.sort();
+    assert_eq!(ingress_rules(&moto, &api_sg), want);
+    assert_eq!(
+        container_environment(&moto, "web"),
+        json!([{"name": "API_ADDR", "value": "api.internal.local:8080"}])
+    );
+}
+
+/// `calls = [api]`: apply gives web's task definition `API_ADDR` and adds
+/// the ingress rules on api's group; an identical rule made by hand is used,
+/// not duplicated; re-apply changes nothing; destroy removes only the rule
+/// svc created.
+#[test]
+fn calls_add_the_address_variable_and_the_ingress_rules() {
+    let _g = support::serial();
+    let moto = Moto::start();
+    let (values, [web_sg, extra_sg, api_sg]) = calls_network(&moto);
+    // By hand, before svc: the same rule as svc's for `extra`, and another.
+    support::python(
+        &moto,
+        &format!(
+            "ec2 = c('ec2')\nfor src, port in [('{extra_sg}', 8080), ('{web_sg}', 9999)]:\n    ec2.authorize_security_group_ingress(GroupId='{api_sg}', IpPermissions=[{{'IpProtocol': 'tcp', 'FromPort': port, 'ToPort': port, 'UserIdGroupPairs': [{{'GroupId': src}}]}}])\nprint('null')"
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let vars = dir.path().join("vars.json");
+    std::fs::write(&vars, values.to_string()).unwrap();
+    let file = root().join("tests/cases/valid/calls_apply.svc");
+
+    let (out, _) = run(&moto, "plan", &file, &vars, &[]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    let plan = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        plan.contains(&format!(
+            "+ ingress-rule {api_sg} ← {web_sg} 8080/tcp: create"
+        )),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(&format!(
+            "= ingress-rule {api_sg} ← {extra_sg} 8080/tcp: present, not owned"
+        )),
+        "{plan}"
+    );
+
+    let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(ingress_rules(&moto, &api_sg), {
+        let mut want = vec![
+            (web_sg.clone(), 8080, "tcp".to_string(), true),
+            (extra_sg.clone(), 8080, "tcp".to_string(), false),
+            (web_sg.clone(), 9999, "tcp".to_string(), false),
+        ];
+        want.sort();
+        want
+    });
+    assert_eq!(
+        container_environment(&moto, "web"),
+        json!([{"name": "API_ADDR", "value": "api.internal.local:8080"}])
+    );
+
+    let (out, calls) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(calls["mutating"], 0, "second apply mutated: {calls:#}");
+
+    let (out, _) = run(&moto, "destroy", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(ingress_rules(&moto, &api_sg), {
+        let mut want = vec![
+            (extra_sg.clone(), 8080, "tcp".to_string(), false),
+            (web_sg.clone(), 9999, "tcp".to_string(), false),
+        ];
+        want.sort();
+        want
+    });
+}

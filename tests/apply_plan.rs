@@ -179,7 +179,25 @@ fn as_observed(d: &Desired) -> Observed {
             tags: s.tags.clone(),
         });
     }
+    for (i, r) in d.ingress_rules.iter().enumerate() {
+        o.ingress_rules
+            .push(rule(&format!("sgr-{i}"), r, r.tags.clone()));
+    }
     o
+}
+
+/// The observed form of an ingress rule, with the given tags.
+fn rule(id: &str, d: &desired::DIngressRule, tags: Tags) -> OIngressRule {
+    OIngressRule {
+        id: id.into(),
+        group: d.group.clone(),
+        is_egress: false,
+        source: Some(d.source.clone()),
+        protocol: d.protocol.clone(),
+        from_port: d.port,
+        to_port: d.port,
+        tags,
+    }
 }
 
 fn entry<'p>(plan: &'p Plan, kind: Kind, name: &str) -> &'p svc::apply::plan::Entry {
@@ -411,4 +429,136 @@ fn the_desired_task_definition_is_the_compiled_json() {
     );
     assert_eq!(d.roles[0].name, "service_b-execution");
     assert_eq!(d.services[0].subnets, ["subnet-a", "subnet-b"]);
+}
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/cases/valid")
+            .join(name),
+    )
+    .expect("fixture")
+}
+
+/// `calls`: one rule per (callee group, caller group), tagged as owned,
+/// and the caller's task definition has the callee's address.
+#[test]
+fn calls_ask_for_ingress_rules_and_the_address_variable() {
+    let d = desired_of(&fixture("calls_apply.svc"));
+    let rules: Vec<String> = d.ingress_rules.iter().map(|r| r.label()).collect();
+    assert_eq!(
+        rules,
+        [
+            "api_sg-value ← web_sg-value 8080/tcp",
+            "api_sg-value ← extra_sg-value 8080/tcp"
+        ]
+    );
+    assert_eq!(
+        d.ingress_rules[0].description,
+        "svc: web calls api on 8080/tcp"
+    );
+    assert_eq!(d.ingress_rules[0].tags, ownership_tags("test"));
+    let web = d.task_defs.iter().find(|t| t.family == "web").unwrap();
+    assert_eq!(
+        web.content["containerDefinitions"][0]["environment"],
+        json!([{"name": "API_ADDR", "value": "api.internal.local:8080"}])
+    );
+    let p = plan(&d, &Observed::default(), Mode::Apply);
+    let created: Vec<&str> = p
+        .entries
+        .iter()
+        .filter(|e| e.kind == Kind::IngressRule && e.action == Action::Create)
+        .map(|e| e.name.as_str())
+        .collect();
+    assert_eq!(created, rules);
+    // A list input on both sides: every pair.
+    let d = desired_of(&fixture("calls.svc"));
+    let api_to_worker: Vec<String> = d
+        .ingress_rules
+        .iter()
+        .filter(|r| r.description.starts_with("svc: api calls worker"))
+        .map(|r| r.label())
+        .collect();
+    assert_eq!(
+        api_to_worker,
+        [
+            "sg-0aaa1111 ← subnet-b 53/udp",
+            "sg-0aaa1111 ← subnet-a 53/udp",
+            "sg-0bbb2222 ← subnet-b 53/udp",
+            "sg-0bbb2222 ← subnet-a 53/udp",
+        ]
+    );
+}
+
+/// An identical rule made outside svc is used and not duplicated, never
+/// refused and never deleted; svc's own rule is unchanged, and deleted on
+/// destroy and when the call leaves the file (prune).
+#[test]
+fn ingress_rules_are_owned_by_tags() {
+    let d = desired_of(&fixture("calls_apply.svc"));
+    let mut o = as_observed(&d);
+    o.ingress_rules[1].tags = Tags::new();
+    // An unrelated rule of the same group, made by hand.
+    let mut other = rule("sgr-hand", &d.ingress_rules[0], Tags::new());
+    other.from_port = 9999;
+    other.to_port = 9999;
+    o.ingress_rules.push(other);
+
+    let p = plan(&d, &o, Mode::Prune);
+    assert!(!p.has_changes(), "{}", p.render());
+    assert!(p.refusals().is_empty());
+    assert_eq!(
+        entry(
+            &p,
+            Kind::IngressRule,
+            "api_sg-value ← web_sg-value 8080/tcp"
+        )
+        .action,
+        Action::Unchanged
+    );
+    let foreign = &entry(
+        &p,
+        Kind::IngressRule,
+        "api_sg-value ← extra_sg-value 8080/tcp",
+    )
+    .action;
+    assert!(
+        matches!(foreign, Action::Present(why) if why.contains("sgr-1") && why.contains("without svc's tags")),
+        "{foreign:?}"
+    );
+    assert!(p.render().contains("present, not owned"), "{}", p.render());
+
+    let empty = Desired {
+        stack: "test".into(),
+        ..Default::default()
+    };
+    let p = plan(&empty, &o, Mode::Destroy);
+    let deleted: Vec<&svc::apply::plan::Op> = p
+        .entries
+        .iter()
+        .filter(|e| e.kind == Kind::IngressRule)
+        .map(|e| &e.op)
+        .collect();
+    assert_eq!(
+        deleted,
+        [&svc::apply::plan::Op::RevokeIngress {
+            group: "api_sg-value".into(),
+            id: "sgr-0".into()
+        }]
+    );
+
+    // The call leaves the file: prune revokes svc's rule only.
+    let without = desired_of(&fixture("calls_apply.svc").replace("  calls = [api]\n", ""));
+    assert!(without.ingress_rules.is_empty());
+    let p = plan(&without, &o, Mode::Prune);
+    let rules: Vec<(&str, &Action)> = p
+        .entries
+        .iter()
+        .filter(|e| e.kind == Kind::IngressRule)
+        .map(|e| (e.name.as_str(), &e.action))
+        .collect();
+    assert_eq!(
+        rules,
+        [("api_sg-value ← web_sg-value 8080/tcp", &Action::Delete)]
+    );
 }

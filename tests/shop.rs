@@ -80,8 +80,34 @@ fn inputs(moto: &Moto, env: &str) -> Value {
     vars
 }
 
-/// What both deploy paths must leave in AWS for the two environments.
-fn assert_side_by_side(moto: &Moto) {
+/// The ingress rules of a security group: (source group, port, protocol).
+fn ingress(moto: &Moto, group: &Value) -> Vec<(String, i64, String)> {
+    let rules = aws_py(
+        moto,
+        &["describe-security-group-rules", group.as_str().unwrap()],
+    );
+    let mut out: Vec<_> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["ReferencedGroupInfo"]["GroupId"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+                r["FromPort"].as_i64().unwrap_or(-1),
+                r["IpProtocol"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// What both deploy paths must leave in AWS for the two environments,
+/// given each environment's inputs.
+fn assert_side_by_side(moto: &Moto, inputs: &[(&str, Value)]) {
     let namespaces = aws_py(moto, &["describe-namespaces"]);
     let mut names: Vec<&str> = namespaces
         .as_array()
@@ -160,6 +186,56 @@ fn assert_side_by_side(moto: &Moto) {
         family("catalog-dev")["containerDefinitions"][0]["healthCheck"]["command"],
         json!(["CMD-SHELL", "nc -z localhost 8081 || exit 1"])
     );
+
+    // Wiring: the callers' address variables and the callees' ingress rules.
+    for (env, vars) in inputs {
+        let variables = |f: &str| {
+            let mut vars: Vec<(String, String)> = family(f)["containerDefinitions"][0]
+                ["environment"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| {
+                    (
+                        v["name"].as_str().unwrap().to_string(),
+                        v["value"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            vars.sort();
+            vars
+        };
+        assert_eq!(
+            variables(&format!("frontend-{env}")),
+            [
+                ("CART_ADDR".into(), format!("cart.{env}.shop.local:8080")),
+                (
+                    "CATALOG_ADDR".into(),
+                    format!("catalog.{env}.shop.local:8081")
+                ),
+            ]
+        );
+        assert_eq!(
+            variables(&format!("cart-{env}")),
+            [(
+                "CATALOG_ADDR".into(),
+                format!("catalog.{env}.shop.local:8081")
+            )]
+        );
+        let sg = |s: &str| vars[format!("{s}_sg")].as_str().unwrap().to_string();
+        assert_eq!(
+            ingress(moto, &vars["cart_sg"]),
+            [(sg("frontend"), 8080, "tcp".into())],
+            "{env}"
+        );
+        let mut expected = vec![
+            (sg("frontend"), 8081, "tcp".to_string()),
+            (sg("cart"), 8081, "tcp".into()),
+        ];
+        expected.sort();
+        assert_eq!(ingress(moto, &vars["catalog_sg"]), expected, "{env}");
+        assert!(ingress(moto, &vars["frontend_sg"]).is_empty(), "{env}");
+    }
 }
 
 #[test]
@@ -200,9 +276,12 @@ fn both_environments_apply_side_by_side_with_svc_apply() {
         svc(&args, moto.env())
     };
     let mut var_files = Vec::new();
+    let mut all_inputs = Vec::new();
     for env in ENVS {
         let path = dir.path().join(format!("{env}.tfvars.json"));
-        std::fs::write(&path, inputs(&moto, env).to_string()).unwrap();
+        let vars = inputs(&moto, env);
+        std::fs::write(&path, vars.to_string()).unwrap();
+        all_inputs.push((env, vars));
         let out = deploy("apply", env, &path, &["--auto-approve"]);
         assert_eq!(out.status.code(), Some(0), "{env}: apply\n{}", show(&out));
         var_files.push(path);
@@ -213,7 +292,29 @@ fn both_environments_apply_side_by_side_with_svc_apply() {
         assert_eq!(out.status.code(), Some(0), "{env}: plan\n{}", show(&out));
         assert!(String::from_utf8_lossy(&out.stdout).contains("No changes"));
     }
-    assert_side_by_side(&moto);
+    assert_side_by_side(&moto, &all_inputs);
+
+    // `svc graph` draws the same calls.
+    let out = svc(
+        &[
+            "graph",
+            file.to_str().unwrap(),
+            "--env",
+            "prod",
+            "--format",
+            "mermaid",
+        ],
+        Vec::new(),
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let mermaid = String::from_utf8_lossy(&out.stdout);
+    for edge in [
+        "s0 -->|\"8080/tcp\"| s1",
+        "s0 -->|\"8081/tcp\"| s2",
+        "s1 -->|\"8081/tcp\"| s2",
+    ] {
+        assert!(mermaid.contains(edge), "{edge} in\n{mermaid}");
+    }
 
     // Destroying dev leaves prod as it was.
     let out = deploy("destroy", "dev", &var_files[0], &["--auto-approve"]);
@@ -231,6 +332,7 @@ fn both_environments_apply_side_by_side_with_terraform() {
     let moto = Moto::start();
     let dir = tempfile::tempdir().unwrap();
     let mut root = moto.provider_hcl();
+    let mut all_inputs = Vec::new();
     for env in ENVS {
         let module = dir.path().join(env);
         compile(env, &module);
@@ -243,11 +345,12 @@ fn both_environments_apply_side_by_side_with_terraform() {
             root.push_str(&format!("  {name} = {value}\n"));
         }
         root.push_str("}\n");
+        all_inputs.push((env, vars));
     }
     let stack = dir.path().join("stack");
     std::fs::create_dir(&stack).unwrap();
     std::fs::write(stack.join("main.tf"), root).unwrap();
     terraform_ok(&stack, &["init"]);
     terraform_ok(&stack, &["apply", "-auto-approve"]);
-    assert_side_by_side(&moto);
+    assert_side_by_side(&moto, &all_inputs);
 }

@@ -51,6 +51,16 @@ pub struct CallCounter {
 }
 
 impl CallCounter {
+    /// Counts one request of `op` (`Service.Operation`).
+    pub fn record(&self, op: &str) {
+        *self
+            .calls
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(op.to_string())
+            .or_default() += 1;
+    }
+
     /// Every operation with its count.
     pub fn snapshot(&self) -> BTreeMap<String, usize> {
         self.calls.lock().unwrap_or_else(|p| p.into_inner()).clone()
@@ -86,6 +96,8 @@ pub fn is_mutating(op: &str) -> bool {
         "Detach",
         "Tag",
         "Untag",
+        "Authorize",
+        "Revoke",
     ]
     .iter()
     .any(|p| name.starts_with(p))
@@ -106,14 +118,7 @@ impl Intercept for Counting {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         if let Some(m) = cfg.load::<Metadata>() {
-            let key = format!("{}.{}", m.service(), m.name());
-            *self
-                .0
-                .calls
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .entry(key)
-                .or_default() += 1;
+            self.0.record(&format!("{}.{}", m.service(), m.name()));
         }
         Ok(())
     }
@@ -126,6 +131,7 @@ pub struct Aws {
     iam: iam::Client,
     logs: logs::Client,
     sts: sts::Client,
+    ec2: super::ec2::Ec2,
     region: String,
     /// Requests made so far.
     pub counter: Arc<CallCounter>,
@@ -232,6 +238,14 @@ impl Aws {
                 logs::config::Builder::from(&config)
                     .interceptor(Counting(counter.clone()))
                     .build(),
+            ),
+            ec2: super::ec2::Ec2::new(
+                config
+                    .credentials_provider()
+                    .ok_or("no AWS credentials provider could be configured")?,
+                &region,
+                options.endpoint_url.as_deref(),
+                counter.clone(),
             ),
             sts: sts::Client::from_conf(
                 sts::config::Builder::from(&config)
@@ -1330,6 +1344,38 @@ impl Cloud for Aws {
             .await
             .map_err(|e| err(&format!("cluster {arn}: DeleteCluster"), e))?;
         Ok(())
+    }
+
+    async fn describe_ingress_rules(
+        &self,
+        groups: &[String],
+        stack: Option<&str>,
+    ) -> CloudResult<Vec<OIngressRule>> {
+        let mut rules: Vec<OIngressRule> = Vec::new();
+        // A filter takes at most 200 values.
+        for chunk in groups.chunks(200) {
+            rules.extend(self.ec2.describe_rules("group-id", chunk).await?);
+        }
+        if let Some(stack) = stack {
+            let tagged = self
+                .ec2
+                .describe_rules(&format!("tag:{TAG_STACK}"), &[stack.to_string()])
+                .await?;
+            for rule in tagged {
+                if !rules.iter().any(|r| r.id == rule.id) {
+                    rules.push(rule);
+                }
+            }
+        }
+        Ok(rules)
+    }
+
+    async fn authorize_ingress(&self, d: &DIngressRule) -> CloudResult<String> {
+        self.ec2.authorize(d).await
+    }
+
+    async fn revoke_ingress(&self, group: &str, rule_id: &str) -> CloudResult<()> {
+        self.ec2.revoke(group, rule_id).await
     }
 
     async fn create_log_group(&self, d: &DLogGroup) -> CloudResult<()> {

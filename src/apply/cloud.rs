@@ -5,7 +5,9 @@ use std::future::Future;
 
 use serde_json::Value;
 
-use super::desired::{DCluster, DDiscovery, DLogGroup, DNamespace, DRole, DService, Identity};
+use super::desired::{
+    DCluster, DDiscovery, DIngressRule, DLogGroup, DNamespace, DRole, DService, Identity,
+};
 use super::observed::*;
 
 /// An error from a cloud call, already phrased for the user.
@@ -184,6 +186,24 @@ pub trait Cloud: Send + Sync + 'static {
         &self,
         d: &DService,
         update: &ServiceUpdate,
+    ) -> impl Future<Output = CloudResult<()>> + Send;
+    /// The rules of the given security groups, and with `stack` also
+    /// every rule tagged `svc:stack = stack`.
+    fn describe_ingress_rules(
+        &self,
+        groups: &[String],
+        stack: Option<&str>,
+    ) -> impl Future<Output = CloudResult<Vec<OIngressRule>>> + Send;
+    /// Adds an ingress rule with its tags; returns the rule id.
+    fn authorize_ingress(
+        &self,
+        d: &DIngressRule,
+    ) -> impl Future<Output = CloudResult<String>> + Send;
+    /// Removes a security group rule by id.
+    fn revoke_ingress(
+        &self,
+        group: &str,
+        rule_id: &str,
     ) -> impl Future<Output = CloudResult<()>> + Send;
     /// Scales an ECS service to 0 and deletes it.
     fn delete_service(

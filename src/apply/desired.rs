@@ -161,6 +161,34 @@ pub struct DService {
     pub tags: Tags,
 }
 
+/// An ingress rule on a callee's security group that admits a caller's
+/// group on the callee's port (`calls = [...]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DIngressRule {
+    /// The callee's security group (the rule's group).
+    pub group: String,
+    /// The caller's security group (the referenced group).
+    pub source: String,
+    /// `tcp` or `udp`.
+    pub protocol: String,
+    /// The callee's container port (from and to).
+    pub port: i32,
+    /// Description, e.g. `svc: web calls api on 8080/tcp`.
+    pub description: String,
+    /// Tags, ownership tags included.
+    pub tags: Tags,
+}
+
+impl DIngressRule {
+    /// How the rule is shown in plans: `sg-api ← sg-web 8080/tcp`.
+    pub fn label(&self) -> String {
+        format!(
+            "{} ← {} {}/{}",
+            self.group, self.source, self.port, self.protocol
+        )
+    }
+}
+
 /// Everything the model asks for.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Desired {
@@ -182,6 +210,8 @@ pub struct Desired {
     pub task_defs: Vec<DTaskDef>,
     /// ECS services.
     pub services: Vec<DService>,
+    /// Ingress rules between the security groups of callers and callees.
+    pub ingress_rules: Vec<DIngressRule>,
 }
 
 /// The ownership tags of `stack`.
@@ -426,6 +456,25 @@ pub fn desired(
             registry,
             tags,
         });
+        for call in &s.calls {
+            for group in r.list(&call.to_groups)? {
+                for source in r.list(&call.from_groups)? {
+                    let rule = DIngressRule {
+                        group: group.clone(),
+                        source,
+                        protocol: call.protocol.as_aws().to_string(),
+                        port: call.port as i32,
+                        description: call.rule_description(&s.name),
+                        tags: merged(&s.tags, stack),
+                    };
+                    // Two calls can ask for the same rule (groups shared
+                    // between services); one rule serves both.
+                    if !out.ingress_rules.iter().any(|d| d.label() == rule.label()) {
+                        out.ingress_rules.push(rule);
+                    }
+                }
+            }
+        }
     }
     Ok(out)
 }

@@ -316,5 +316,7 @@ async fn run<C: Cloud>(cloud: &C, entry: &Entry, refs: &Mutex<Refs>) -> CloudRes
             cloud.update_service(desired, &update).await
         }
         Op::DeleteService { cluster, name } => cloud.delete_service(cluster, name).await,
+        Op::AuthorizeIngress(d) => cloud.authorize_ingress(d).await.map(|_| ()),
+        Op::RevokeIngress { group, id } => cloud.revoke_ingress(group, id).await,
     }
 }

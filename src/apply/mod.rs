@@ -9,6 +9,7 @@ pub mod aws;
 pub mod cli;
 pub mod cloud;
 pub mod desired;
+pub mod ec2;
 pub mod exec;
 pub mod observe;
 pub mod observed;

@@ -164,6 +164,23 @@ pub async fn observe<C: Cloud>(cloud: &C, desired: &Desired, scan: bool) -> Clou
             .collect();
     }
 
+    // Security group rules: those of the callees' groups, and when
+    // scanning every rule tagged with the stack.
+    let mut groups: Vec<String> = desired
+        .ingress_rules
+        .iter()
+        .map(|r| r.group.clone())
+        .collect();
+    groups.sort();
+    groups.dedup();
+    let ingress_rules = if groups.is_empty() && !scan {
+        Vec::new()
+    } else {
+        cloud
+            .describe_ingress_rules(&groups, scan.then_some(stack))
+            .await?
+    };
+
     Ok(Observed {
         namespaces,
         discovery,
@@ -173,5 +190,6 @@ pub async fn observe<C: Cloud>(cloud: &C, desired: &Desired, scan: bool) -> Clou
         task_defs,
         old_task_defs,
         services,
+        ingress_rules,
     })
 }

@@ -189,6 +189,54 @@ pub struct OService {
     pub tags: Tags,
 }
 
+/// A security group rule (ingress or egress).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OIngressRule {
+    /// Rule id (`sgr-...`).
+    pub id: String,
+    /// The security group it belongs to.
+    pub group: String,
+    /// Whether it is an egress rule.
+    pub is_egress: bool,
+    /// The referenced security group, if the rule names one.
+    pub source: Option<String>,
+    /// `tcp`, `udp`, `-1`, ...
+    pub protocol: String,
+    /// From port.
+    pub from_port: i32,
+    /// To port.
+    pub to_port: i32,
+    /// Tags.
+    pub tags: Tags,
+}
+
+impl OIngressRule {
+    /// Whether this is the rule `d` asks for.
+    pub fn admits(&self, d: &super::desired::DIngressRule) -> bool {
+        !self.is_egress
+            && self.group == d.group
+            && self.source.as_deref() == Some(d.source.as_str())
+            && self.protocol == d.protocol
+            && self.from_port == d.port
+            && self.to_port == d.port
+    }
+
+    /// How the rule is shown in plans (as [`super::desired::DIngressRule::label`]).
+    pub fn label(&self) -> String {
+        let port = if self.from_port == self.to_port {
+            self.from_port.to_string()
+        } else {
+            format!("{}-{}", self.from_port, self.to_port)
+        };
+        format!(
+            "{} ← {} {port}/{}",
+            self.group,
+            self.source.as_deref().unwrap_or("(no group)"),
+            self.protocol
+        )
+    }
+}
+
 /// Everything observed that the plan looks at.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Observed {
@@ -208,6 +256,9 @@ pub struct Observed {
     pub old_task_defs: Vec<OTaskDef>,
     /// ECS services (active and draining).
     pub services: Vec<OService>,
+    /// Security group rules of the callees' groups, and when scanning the
+    /// rules tagged with the stack.
+    pub ingress_rules: Vec<OIngressRule>,
 }
 
 /// The last path segment of an ARN (`.../name` → `name`).

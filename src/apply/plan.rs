@@ -25,6 +25,8 @@ pub enum Kind {
     TaskDef,
     /// ECS service.
     Service,
+    /// Security group ingress rule from a caller to a callee.
+    IngressRule,
 }
 
 impl Kind {
@@ -38,6 +40,7 @@ impl Kind {
             Kind::Discovery => "discovery-service",
             Kind::TaskDef => "task-definition",
             Kind::Service => "ecs-service",
+            Kind::IngressRule => "ingress-rule",
         }
     }
 
@@ -47,7 +50,7 @@ impl Kind {
         match self {
             Kind::Namespace | Kind::Cluster | Kind::LogGroup | Kind::Role => 0,
             Kind::Discovery | Kind::TaskDef => 1,
-            Kind::Service => 2,
+            Kind::Service | Kind::IngressRule => 2,
         }
     }
 }
@@ -68,6 +71,9 @@ pub enum Action {
     NotOwned(String),
     /// A change AWS cannot make in place: apply refuses.
     Blocked(String),
+    /// What the file asks for exists already, created outside this stack:
+    /// svc relies on it, never changes or deletes it, and does not refuse.
+    Present(String),
 }
 
 /// One changed field.
@@ -167,6 +173,15 @@ pub enum Op {
         /// Service name.
         name: String,
     },
+    /// Add an ingress rule.
+    AuthorizeIngress(DIngressRule),
+    /// Remove an ingress rule.
+    RevokeIngress {
+        /// The security group.
+        group: String,
+        /// The rule id.
+        id: String,
+    },
 }
 
 /// One resource of the plan.
@@ -246,7 +261,7 @@ impl Plan {
             count(|a| *a == Action::Create),
             count(|a| *a == Action::Update),
             count(|a| *a == Action::Delete),
-            count(|a| *a == Action::Unchanged),
+            count(|a| matches!(a, Action::Unchanged | Action::Present(_))),
         )
     }
 
@@ -261,6 +276,7 @@ impl Plan {
                 Action::Delete => ("-", "delete".to_string()),
                 Action::NotOwned(why) => ("!", format!("not owned: {why}")),
                 Action::Blocked(why) => ("!", format!("cannot apply: {why}")),
+                Action::Present(why) => ("=", format!("present, not owned: {why}")),
             };
             let _ = writeln!(out, "{sign} {} {}: {what}", e.kind.label(), e.name);
             for c in &e.changes {
@@ -857,7 +873,56 @@ pub fn plan(desired: &Desired, observed: &Observed, mode: Mode) -> Plan {
         entries.push(entry);
     }
 
+    // Ingress rules: created when missing; one that exists without this
+    // stack's tags is used as it is and never deleted.
+    let mut kept_rules: Vec<&str> = Vec::new();
+    for d in &desired.ingress_rules {
+        let matching: Vec<&OIngressRule> = observed
+            .ingress_rules
+            .iter()
+            .filter(|o| o.admits(d))
+            .collect();
+        let found = matching
+            .iter()
+            .find(|o| ours(&o.tags))
+            .or(matching.first())
+            .copied();
+        let action = match found.map(|o| (o, owner(&o.tags, stack))) {
+            None => Action::Create,
+            Some((o, Owner::Us)) => {
+                kept_rules.push(&o.id);
+                Action::Unchanged
+            }
+            Some((o, Owner::Stack(other))) => Action::Present(format!(
+                "{} belongs to svc stack `{other}`; svc uses it and leaves it alone",
+                o.id
+            )),
+            Some((o, Owner::Foreign)) => Action::Present(format!(
+                "{} exists without svc's tags; svc uses it and leaves it alone",
+                o.id
+            )),
+        };
+        let op = match action {
+            Action::Create => Op::AuthorizeIngress(d.clone()),
+            _ => Op::None,
+        };
+        entries.push(Entry::new(Kind::IngressRule, d.label(), action, op));
+    }
+
     if mode != Mode::Apply {
+        for r in &observed.ingress_rules {
+            if ours(&r.tags) && !kept_rules.contains(&r.id.as_str()) {
+                entries.push(Entry::new(
+                    Kind::IngressRule,
+                    r.label(),
+                    Action::Delete,
+                    Op::RevokeIngress {
+                        group: r.group.clone(),
+                        id: r.id.clone(),
+                    },
+                ));
+            }
+        }
         for s in &observed.services {
             if s.status == "ACTIVE" && ours(&s.tags) && !kept_services.contains(&s.arn.as_str()) {
                 entries.push(Entry::new(

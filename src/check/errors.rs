@@ -650,3 +650,151 @@ pub struct PublicIp {
     #[label("public IP on")]
     pub span: SourceSpan,
 }
+
+/// `calls` names a service that has no `discovery`, so it has no address.
+#[derive(Debug, Error, Diagnostic)]
+#[error("service `{callee}` has no `discovery`, so `{caller}` cannot call it")]
+#[diagnostic(code(svc::wiring::no_discovery))]
+pub struct CallNoDiscovery {
+    /// The `calls` item.
+    #[label("called here")]
+    pub span: SourceSpan,
+    /// The callee's name in its declaration.
+    #[label("declared without `discovery`")]
+    pub decl: SourceSpan,
+    /// The caller.
+    pub caller: String,
+    /// The callee.
+    pub callee: String,
+    /// The fix.
+    #[help]
+    pub help: String,
+}
+
+/// `calls` names a service whose private DNS namespace the caller's VPC
+/// cannot resolve.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{caller}` cannot resolve `{callee}`: namespace {callee_ns} answers only in VPC {callee_vpc}, and `{caller}` runs in VPC {caller_vpc}")]
+#[diagnostic(code(svc::wiring::unreachable))]
+pub struct CallUnreachable {
+    /// The `calls` item.
+    #[label("called here")]
+    pub span: SourceSpan,
+    /// The caller's discovery block.
+    #[label("`{caller}` is in namespace {caller_ns}")]
+    pub caller_discovery: SourceSpan,
+    /// The callee's discovery block.
+    #[label("`{callee}` is in namespace {callee_ns}")]
+    pub callee_discovery: SourceSpan,
+    /// The caller.
+    pub caller: String,
+    /// The callee.
+    pub callee: String,
+    /// The caller's namespace.
+    pub caller_ns: String,
+    /// The callee's namespace.
+    pub callee_ns: String,
+    /// The caller's VPC as written.
+    pub caller_vpc: String,
+    /// The callee's VPC as written.
+    pub callee_vpc: String,
+    /// The fix.
+    #[help]
+    pub help: String,
+}
+
+/// `calls` names a service with no container port.
+#[derive(Debug, Error, Diagnostic)]
+#[error("service `{callee}` has no container port, so `{caller}` has nothing to call")]
+#[diagnostic(code(svc::wiring::no_port))]
+pub struct CallNoPort {
+    /// The `calls` item.
+    #[label("called here")]
+    pub span: SourceSpan,
+    /// The callee's name in its declaration.
+    #[label("no container of `{callee}` has a `port`")]
+    pub decl: SourceSpan,
+    /// The caller.
+    pub caller: String,
+    /// The callee.
+    pub callee: String,
+    /// The fix.
+    #[help]
+    pub help: String,
+}
+
+/// A service lists itself in `calls`.
+#[derive(Debug, Error, Diagnostic)]
+#[error("service `{service}` calls itself")]
+#[diagnostic(
+    code(svc::wiring::self_call),
+    help("a service reaches its own containers on localhost; remove `{service}` from `calls`")
+)]
+pub struct CallSelf {
+    /// The `calls` item.
+    #[label("`{service}` is the service declaring `calls`")]
+    pub span: SourceSpan,
+    /// The service.
+    pub service: String,
+}
+
+/// A service lists the same callee twice in `calls`.
+#[derive(Debug, Error, Diagnostic)]
+#[error("service `{callee}` is listed twice in `calls`")]
+#[diagnostic(code(svc::wiring::duplicate), help("list each called service once"))]
+pub struct CallDuplicate {
+    /// The second item.
+    #[label("listed again here")]
+    pub span: SourceSpan,
+    /// The first item.
+    #[label("first listed here")]
+    pub first: SourceSpan,
+    /// The callee.
+    pub callee: String,
+}
+
+/// An environment variable of the caller has the name svc gives the
+/// callee's address.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{name}` is set by `calls = [{callee}]` and also declared in container {container}")]
+#[diagnostic(code(svc::wiring::env_conflict))]
+pub struct CallEnvConflict {
+    /// The user's variable (or the other `calls` item).
+    #[label("declared here")]
+    pub span: SourceSpan,
+    /// The `calls` item.
+    #[label("sets `{name}`")]
+    pub call: SourceSpan,
+    /// The variable name.
+    pub name: String,
+    /// The callee.
+    pub callee: String,
+    /// Which container (or "the same `calls` list").
+    pub container: String,
+    /// The fix.
+    #[help]
+    pub help: String,
+}
+
+/// One side of a call has no security group, so no ingress rule can admit
+/// the caller.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{caller}` calls `{callee}`, but `{service}` has no security group")]
+#[diagnostic(code(svc::wiring::no_security_group))]
+pub struct CallNoSecurityGroup {
+    /// The `calls` item.
+    #[label("called here")]
+    pub span: SourceSpan,
+    /// The network settings of the service without groups.
+    #[label("`{service}` has no `security_groups`")]
+    pub network: SourceSpan,
+    /// The caller.
+    pub caller: String,
+    /// The callee.
+    pub callee: String,
+    /// The service without groups (caller or callee).
+    pub service: String,
+    /// The fix.
+    #[help]
+    pub help: String,
+}

@@ -8,6 +8,7 @@ mod fields;
 mod rules;
 mod service;
 mod values;
+mod wiring;
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -58,6 +59,8 @@ pub struct Checker<'d> {
     discovery_names: HashMap<(String, String), Span>,
     /// The environment being built, if any: names svc derives carry it.
     env: Option<String>,
+    /// Each service's resolved `calls` items, checked once every service is.
+    calls: Vec<wiring::PendingCalls<'d>>,
 }
 
 /// Names Terraform does not accept for variables.
@@ -119,6 +122,7 @@ pub fn check_env(file: &File, env: Option<&str>, diags: &mut Diagnostics) -> Opt
         allowed: Vec::new(),
         discovery_names: HashMap::new(),
         env: env.map(String::from),
+        calls: Vec::new(),
     };
     let mut model = cx.file(file);
     model.environment = env.map(String::from);
@@ -247,6 +251,7 @@ impl<'d> Checker<'d> {
                 self.note_inherited(mark, decl);
             }
         }
+        self.wiring(&mut model);
         model
     }
 

@@ -178,6 +178,9 @@ impl<'d> Checker<'d> {
             }
         }
         let tags = self.tags(f);
+        if let Some(v) = f.optional(self, "calls") {
+            self.calls_list(decl, v);
+        }
 
         let pairs: Vec<(&'d Block, Container)> =
             checked_blocks.into_iter().zip(containers).collect();
@@ -206,6 +209,7 @@ impl<'d> Checker<'d> {
             discovery: discovery?,
             log_groups,
             tags: tags?,
+            calls: Vec::new(),
         })
     }
 

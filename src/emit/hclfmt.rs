@@ -5,7 +5,7 @@
 //!
 //! This prints built structures; it never assembles HCL from strings.
 
-use hcl::expr::{FuncCall, ObjectKey};
+use hcl::expr::{ForExpr, FuncCall, ObjectKey};
 use hcl::{Block, Body, Expression, Structure};
 
 const INDENT: &str = "  ";
@@ -148,7 +148,29 @@ fn expr(e: &Expression, depth: usize) -> String {
             out
         }
         Expression::FuncCall(f) => func_call(f, depth),
+        Expression::ForExpr(f) => for_expr(f, depth),
         other => hcl::format::to_string(other).unwrap_or_default(),
+    }
+}
+
+/// `{ for k, v in coll : key => value if cond }` or `[ for ... ]`, spaced
+/// inside the brackets as `terraform fmt` writes it.
+fn for_expr(f: &ForExpr, depth: usize) -> String {
+    let vars = match &f.key_var {
+        Some(k) => format!("{k}, {}", f.value_var),
+        None => f.value_var.to_string(),
+    };
+    let head = format!("for {vars} in {} :", expr(&f.collection_expr, depth));
+    let value = expr(&f.value_expr, depth);
+    let cond = f
+        .cond_expr
+        .as_ref()
+        .map(|c| format!(" if {}", expr(c, depth)))
+        .unwrap_or_default();
+    let dots = if f.grouping { "..." } else { "" };
+    match &f.key_expr {
+        Some(k) => format!("{{ {head} {} => {value}{dots}{cond} }}", expr(k, depth)),
+        None => format!("[{head} {value}{cond}]"),
     }
 }
 

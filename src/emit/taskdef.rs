@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{ExecutionRole, HealthCheck, Model, Service, Text};
+use crate::model::{Container, ExecutionRole, HealthCheck, Model, Service, Text};
 
 use super::DeployValues;
 
@@ -247,6 +247,23 @@ impl From<&HealthCheck> for HealthCheckDefinition {
     }
 }
 
+/// A container's variables, sorted by name: its own, and the address of
+/// every service the service calls (`SERVICE_B_ADDR`, see [`crate::model::Call`]).
+fn environment(service: &Service, container: &Container) -> Vec<KeyValue> {
+    let calls = service
+        .calls
+        .iter()
+        .map(|c| (c.env_var.clone(), c.address()));
+    let own = container
+        .environment
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()));
+    let all: std::collections::BTreeMap<String, String> = own.chain(calls).collect();
+    all.into_iter()
+        .map(|(name, value)| KeyValue { name, value })
+        .collect()
+}
+
 /// Builds the task definition of a service.
 pub fn task_definition(service: &Service) -> TaskDefinition {
     let created_groups: Vec<&str> = service.log_groups.iter().map(|g| g.name.as_str()).collect();
@@ -270,14 +287,7 @@ pub fn task_definition(service: &Service) -> TaskDefinition {
                     protocol: p.protocol.as_aws(),
                 })
                 .collect(),
-            environment: c
-                .environment
-                .iter()
-                .map(|(k, v)| KeyValue {
-                    name: k.clone(),
-                    value: v.clone(),
-                })
-                .collect(),
+            environment: environment(service, c),
             secrets: c
                 .secrets
                 .iter()

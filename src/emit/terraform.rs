@@ -1,7 +1,7 @@
 //! The Terraform module: built as `hcl::Body` values with hcl-rs builders,
 //! references as traversal expressions, then formatted.
 
-use hcl::expr::{FuncCall, Traversal, TraversalOperator, Variable};
+use hcl::expr::{ForExpr, FuncCall, Traversal, TraversalOperator, Variable};
 use std::collections::{HashMap, HashSet};
 
 use hcl::{Block, Body, Expression, Identifier, ObjectKey};
@@ -349,7 +349,57 @@ fn main(model: &Model) -> Body {
         body = body.add_block(task_definition(&labels, service));
         body = body.add_block(ecs_service(&labels, service));
     }
+    body = body.add_blocks(ingress_rules(model));
     body.build()
+}
+
+/// For each call, the ingress rules that let the caller's security groups
+/// reach the callee's on the callee's port: one resource per call with one
+/// instance per (callee group, caller group) pair, keyed `"CALLEE_SG CALLER_SG"`.
+/// Labels are `CALLER_calls_CALLEE`, made unique in model order.
+fn ingress_rules(model: &Model) -> Vec<Block> {
+    let mut used = HashSet::new();
+    let mut blocks = Vec::new();
+    for service in &model.services {
+        for call in &service.calls {
+            let base = format!("{}_calls_{}", service.name, call.service);
+            let mut label = base.clone();
+            let mut n = 2;
+            while !used.insert(label.clone()) {
+                label = format!("{base}_{n}");
+                n += 1;
+            }
+            let pair = || traversal("pair", &[]);
+            let pairs = FuncCall::builder("setproduct")
+                .arg(text_list(&call.to_groups))
+                .arg(text_list(&call.from_groups))
+                .build();
+            let key = FuncCall::builder("join").arg(" ").arg(pair()).build();
+            let for_each =
+                ForExpr::new(Identifier::unchecked("pair"), pairs, pair()).with_key_expr(key);
+            let each_value = |i: u64| {
+                Expression::Traversal(Box::new(Traversal::new(
+                    Variable::unchecked("each"),
+                    [
+                        TraversalOperator::GetAttr(Identifier::unchecked("value")),
+                        TraversalOperator::Index(Expression::from(i)),
+                    ],
+                )))
+            };
+            let block = Block::builder("resource")
+                .add_label("aws_vpc_security_group_ingress_rule")
+                .add_label(label.as_str())
+                .add_attribute(("for_each", Expression::from(for_each)))
+                .add_attribute(("security_group_id", each_value(0)))
+                .add_attribute(("referenced_security_group_id", each_value(1)))
+                .add_attribute(("ip_protocol", call.protocol.as_aws()))
+                .add_attribute(("from_port", call.port as i64))
+                .add_attribute(("to_port", call.port as i64))
+                .add_attribute(("description", call.rule_description(&service.name)));
+            blocks.push(add_tags(block, &service.tags).build());
+        }
+    }
+    blocks
 }
 
 fn execution_role(service: &Service, role_name: &str) -> Vec<Block> {

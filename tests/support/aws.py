@@ -116,6 +116,19 @@ def register_task_definition(path):
     return {"registered": registered, "described": described["taskDefinition"], "tags": described.get("tags", [])}
 
 
+def describe_security_group_rules(*group_ids):
+    """The ingress rules of the given groups (all groups when none is given)."""
+    kw = {"Filters": [{"Name": "group-id", "Values": list(group_ids)}]} if group_ids else {}
+    rules = paginate(client("ec2"), "describe_security_group_rules", "SecurityGroupRules", **kw)
+    return [r for r in rules if not r["IsEgress"]]
+
+
+def security_group(vpc_id, name):
+    """Creates a security group without rules; returns its id."""
+    ec2 = client("ec2")
+    return ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
+
+
 COMMANDS = {
     "network": network,
     "describe-namespaces": describe_namespaces,
@@ -125,6 +138,8 @@ COMMANDS = {
     "describe-log-groups": describe_log_groups,
     "describe-iam-roles": describe_iam_roles,
     "register-task-definition": register_task_definition,
+    "describe-security-group-rules": describe_security_group_rules,
+    "security-group": security_group,
 }
 
 
