@@ -99,7 +99,11 @@ fn generated_project_checks_clean_and_jsonnet_renders_the_same_task_definitions(
     // The mix the generator promises is really in there.
     let all: Vec<&serde_json::Value> = from_svc.values().collect();
     let any = |pred: &dyn Fn(&serde_json::Value) -> bool| all.iter().any(|d| pred(d));
-    assert!(any(&|d| d["containerDefinitions"].as_array().unwrap().len() == 2));
+    assert!(any(&|d| d["containerDefinitions"]
+        .as_array()
+        .unwrap()
+        .len()
+        == 2));
     assert!(any(&|d| d.get("ephemeralStorage").is_some()));
     assert!(any(&|d| d.get("taskRoleArn").is_some()));
     assert!(any(&|d| d["containerDefinitions"][0]
@@ -109,5 +113,8 @@ fn generated_project_checks_clean_and_jsonnet_renders_the_same_task_definitions(
         .as_array()
         .unwrap()
         .iter()
-        .any(|e| e["value"].as_str().unwrap().ends_with(".internal.local"))));
+        .any(|e| e["value"]
+            .as_str()
+            .unwrap()
+            .ends_with(".internal.local"))));
 }

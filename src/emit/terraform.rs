@@ -552,7 +552,8 @@ fn outputs(model: &Model) -> Body {
                 .into_iter()
                 .collect();
                 (ns.name.as_str(), Expression::Object(fields))
-            }),
+            })
+            .collect(),
     );
     let services: Expression = object_by_name(
         model
@@ -576,7 +577,8 @@ fn outputs(model: &Model) -> Body {
                     resource_ref("aws_ecs_task_definition", &service.name, "arn"),
                 );
                 (service.name.as_str(), Expression::Object(fields))
-            }),
+            })
+            .collect(),
     );
     let output = |name: &str, description: &str, value: Expression| {
         Block::builder("output")
@@ -604,8 +606,7 @@ fn outputs(model: &Model) -> Body {
 /// service (1.4 s of 10 s at 10,000 services); names of one kind are
 /// distinct after checking, so after confirming that with a hash set the
 /// entries become the object as they are.
-fn object_by_name<'a>(entries: impl Iterator<Item = (&'a str, Expression)>) -> Expression {
-    let entries: Vec<(&str, Expression)> = entries.collect();
+fn object_by_name(entries: Vec<(&str, Expression)>) -> Expression {
     let mut seen = std::collections::HashSet::with_capacity(entries.len());
     let distinct = entries.iter().all(|(name, _)| seen.insert(*name));
     let entries = entries
