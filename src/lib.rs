@@ -6,6 +6,10 @@
 
 #[cfg(feature = "apply")]
 pub mod apply;
+// The pest parser is derived without pest's `std` feature (see Cargo.toml),
+// and its generated code names `alloc`.
+extern crate alloc;
+
 pub mod check;
 pub mod diagnostic;
 pub mod emit;
