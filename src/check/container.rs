@@ -71,6 +71,18 @@ impl<'d> Checker<'d> {
             Some(v) => self.bool(v),
             None => Some(true),
         };
+        let read_only_root = match f.optional(self, "read_only_root") {
+            Some(v) => {
+                let on = self.bool(v);
+                if on == Some(false) {
+                    self.warn(WritableRoot {
+                        span: v.span().into(),
+                    });
+                }
+                on
+            }
+            None => Some(true),
+        };
         let command = match f.optional(self, "command") {
             Some(v) => self.string_list(v).map(Some),
             None => Some(None),
@@ -120,6 +132,7 @@ impl<'d> Checker<'d> {
             memory_mib: memory_mib?,
             memory_reservation_mib: memory_reservation_mib?,
             essential: essential?,
+            read_only_root: read_only_root?,
             command: command?,
             ports,
             environment: environment?.into_iter().map(|(k, v, _)| (k, v)).collect(),

@@ -650,3 +650,17 @@ pub struct PublicIp {
     #[label("public IP on")]
     pub span: SourceSpan,
 }
+
+/// A container whose root filesystem is writable.
+#[derive(Debug, Error, Diagnostic)]
+#[error("the container's root filesystem is writable")]
+#[diagnostic(
+    code(svc::container::writable_root),
+    severity(Warning),
+    help("a read-only root filesystem (the default) keeps an intruder from changing the container's programs; give the image a writable volume or tmpfs path where it must write, or write `allow = [\"svc::container::writable_root\"]` on the service when a writable root is deliberate")
+)]
+pub struct WritableRoot {
+    /// The `read_only_root = false` value.
+    #[label("writable root filesystem")]
+    pub span: SourceSpan,
+}

@@ -71,13 +71,14 @@ const TERRAFORM_RESERVED: [&str; 8] = [
 ];
 
 /// The warnings a declaration may allow with `allow = ["CODE"]`.
-pub const WARNINGS: [&str; 6] = [
+pub const WARNINGS: [&str; 7] = [
     "svc::health::timeout",
     "svc::network::egress",
     "svc::discovery::multivalue_limit",
     "svc::discovery::health_check",
     "svc::logs::external_group",
     "svc::network::public_ip",
+    "svc::container::writable_root",
 ];
 
 /// The closest candidate to `word`, if one is close enough to be a typo.
