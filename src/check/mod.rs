@@ -451,7 +451,7 @@ impl<'d> Checker<'d> {
         };
         let container_insights = match f.optional(self, "container_insights") {
             Some(v) => self.bool(v),
-            None => Some(false),
+            None => Some(true),
         };
         let tags = self.tags(&mut f);
         f.finish(self);

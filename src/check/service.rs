@@ -234,7 +234,7 @@ impl<'d> Checker<'d> {
                         model.clusters.push(Cluster {
                             name: service.to_string(),
                             cluster_name: service.to_string(),
-                            container_insights: false,
+                            container_insights: true,
                             tags: BTreeMap::new(),
                         });
                         Some(ClusterRef::Declared(service.to_string()))
