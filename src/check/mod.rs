@@ -5,7 +5,7 @@ mod container;
 mod discovery;
 mod errors;
 mod fields;
-mod rules;
+pub mod rules;
 mod service;
 mod values;
 
