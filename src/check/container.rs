@@ -71,18 +71,8 @@ impl<'d> Checker<'d> {
             Some(v) => self.bool(v),
             None => Some(true),
         };
-        let read_only_root = match f.optional(self, "read_only_root") {
-            Some(v) => {
-                let on = self.bool(v);
-                if on == Some(false) {
-                    self.warn(WritableRoot {
-                        span: v.span().into(),
-                    });
-                }
-                on
-            }
-            None => Some(true),
-        };
+        let read_only_root = f.optional(self, "read_only_root");
+        let read_only_root = self.safe_bool(read_only_root, true, |span| WritableRoot { span });
         let command = match f.optional(self, "command") {
             Some(v) => self.string_list(v).map(Some),
             None => Some(None),

@@ -313,18 +313,8 @@ impl<'d> Checker<'d> {
             Some(v) => self.id_list(v, "security groups", 0, 5),
             None => Some(TextList::Items(Vec::new())),
         };
-        let public_ip = match f.optional(self, "public_ip") {
-            Some(v) => {
-                let on = self.bool(v);
-                if on == Some(true) {
-                    self.warn(PublicIp {
-                        span: v.span().into(),
-                    });
-                }
-                on
-            }
-            None => Some(false),
-        };
+        let public_ip = f.optional(self, "public_ip");
+        let public_ip = self.safe_bool(public_ip, false, |span| PublicIp { span });
         let egress = match f.optional(self, "egress") {
             Some(v) => self
                 .enum_value(
