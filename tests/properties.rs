@@ -57,7 +57,7 @@ fn params() -> impl Strategy<Value = Params> {
     (
         (0u64..=8, size(), 1u16..=65535, any::<bool>()),
         (health(), 0u64..=2_147_483_647, any::<bool>(), any::<bool>()),
-        prop::collection::btree_map("E_[A-Z0-9_]{0,10}", "[a-zA-Z0-9 ./:=-]{0,24}", 0..5),
+        prop::collection::btree_map("E_[A-D0-9_]{0,10}", "[a-zA-Z0-9 ./:=-]{0,24}", 0..5),
         prop::collection::btree_map("S_[A-Z0-9_]{0,10}", "(/[a-z0-9_.-]{1,12}){1,3}", 0..3),
     )
         .prop_map(

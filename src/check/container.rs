@@ -86,6 +86,14 @@ impl<'d> Checker<'d> {
             Some(v) => self.secrets(v),
             None => Some(Vec::new()),
         };
+        for (name, value, span) in environment.iter().flatten() {
+            if !value.is_empty() && looks_like_a_secret(name) {
+                self.warn(SecretInEnv {
+                    span: (*span).into(),
+                    name: name.clone(),
+                });
+            }
+        }
         if let (Some(env), Some(secrets)) = (&environment, &secrets) {
             for (name, _, span) in secrets {
                 if let Some((_, _, first)) = env.iter().find(|(n, _, _)| n == name) {
@@ -610,4 +618,21 @@ impl<'d> Checker<'d> {
         }
         Some((Some(value), v.span()))
     }
+}
+
+/// Whether an environment variable's name says it holds a credential.
+fn looks_like_a_secret(name: &str) -> bool {
+    const WORDS: [&str; 9] = [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+    ];
+    let upper = name.to_ascii_uppercase();
+    WORDS.iter().any(|w| upper.contains(w))
 }

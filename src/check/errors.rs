@@ -664,3 +664,20 @@ pub struct WritableRoot {
     #[label("writable root filesystem")]
     pub span: SourceSpan,
 }
+
+/// An environment variable whose name says it holds a secret, with a
+/// literal value. The message never repeats the value.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{name}` looks like a secret, but its value is written in the file")]
+#[diagnostic(
+    code(svc::env::secret_value),
+    severity(Warning),
+    help("a value in `env` ends up in the task definition, the Terraform state and every `svc compile` output; store it in Secrets Manager or SSM Parameter Store and move `{name}` to `secrets {{ {name} = \"ARN or parameter name\" }}`")
+)]
+pub struct SecretInEnv {
+    /// The variable's name.
+    #[label("plain environment value")]
+    pub span: SourceSpan,
+    /// The variable.
+    pub name: String,
+}

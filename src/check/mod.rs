@@ -71,7 +71,7 @@ const TERRAFORM_RESERVED: [&str; 8] = [
 ];
 
 /// The warnings a declaration may allow with `allow = ["CODE"]`.
-pub const WARNINGS: [&str; 7] = [
+pub const WARNINGS: [&str; 8] = [
     "svc::health::timeout",
     "svc::network::egress",
     "svc::discovery::multivalue_limit",
@@ -79,6 +79,7 @@ pub const WARNINGS: [&str; 7] = [
     "svc::logs::external_group",
     "svc::network::public_ip",
     "svc::container::writable_root",
+    "svc::env::secret_value",
 ];
 
 /// The closest candidate to `word`, if one is close enough to be a typo.
