@@ -89,3 +89,20 @@ fn secrets_are_emitted_only_as_references() {
         }
     }
 }
+
+/// A credential written into `env` warns, naming the variable but never
+/// the value (outside the quoted source line).
+#[test]
+fn a_credential_in_env_warns_without_repeating_it() {
+    let value = "hunter2-xyz";
+    let text = format!(
+        "service web {{\n  size = {{ cpu = 256, memory = 512MiB }}\n  network {{ subnets = [\"s\"], egress = nat }}\n  container app {{\n    image = \"x\"\n    env {{ DB_PASSWORD = \"{value}\" }}\n  }}\n}}\n"
+    );
+    let mut diags = Diagnostics::new();
+    svc::compile_source(Source::new("web.svc", text), &mut diags);
+    assert_eq!(diags.codes(), ["svc::env::secret_value"]);
+    assert!(diags.messages().contains("DB_PASSWORD"));
+    assert!(!diags.messages().contains(value));
+    assert!(!diags.to_json().to_string().contains(value));
+    assert_eq!(diags.render(false).matches(value).count(), 1);
+}
