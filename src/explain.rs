@@ -49,6 +49,8 @@ codes! {
     "svc::health::timeout" => "health.timeout",
     "svc::network::egress" => "network.egress",
     "svc::network::public_ip" => "network.public_ip",
+    "svc::container::writable_root" => "container.writable_root",
+    "svc::env::secret_value" => "env.secret_value",
     "svc::logs::external_group" => "logs.external_group",
     "svc::tags::invalid" => "tags.invalid",
     "svc::secrets::value_from" => "secrets.value_from",

@@ -246,6 +246,8 @@ pub struct Container {
     pub memory_reservation_mib: Option<u32>,
     /// Whether the task stops when this container stops.
     pub essential: bool,
+    /// Whether the root filesystem is read-only (the default).
+    pub read_only_root: bool,
     /// Command override.
     pub command: Option<Vec<String>>,
     /// Port mappings.

@@ -127,14 +127,24 @@ fn read_tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-#[test]
-fn compile_writes_the_module_and_a_failed_compile_changes_nothing() {
+/// A temporary directory with `two_services.svc` compiled into `out/`.
+fn compiled_two_services() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out_dir = dir.path().join("out");
-    let out = out_dir.to_str().expect("utf-8");
-
-    let first = svc(&["compile", &example("two_services.svc"), "-o", out]);
+    let first = svc(&[
+        "compile",
+        &example("two_services.svc"),
+        "-o",
+        out_dir.to_str().expect("utf-8"),
+    ]);
     assert_eq!(code(&first), 0, "{}", stderr(&first));
+    (dir, out_dir)
+}
+
+#[test]
+fn compile_writes_the_module_and_a_failed_compile_changes_nothing() {
+    let (dir, out_dir) = compiled_two_services();
+    let out = out_dir.to_str().expect("utf-8");
     let files: Vec<String> = read_tree(&out_dir).into_iter().map(|(p, _)| p).collect();
     for expected in [
         "versions.tf",
@@ -554,11 +564,8 @@ fn unreadable_paths_are_io_errors() {
 /// succeeds and removes the abandoned staging directory.
 #[test]
 fn a_killed_compile_leaves_the_previous_output() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let out_dir = dir.path().join("out");
+    let (dir, out_dir) = compiled_two_services();
     let out = out_dir.to_str().expect("utf-8");
-    let first = svc(&["compile", &example("two_services.svc"), "-o", out]);
-    assert_eq!(code(&first), 0, "{}", stderr(&first));
     let before = read_tree(&out_dir);
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_svc"))

@@ -23,7 +23,10 @@ fuzz_target!(|data: &[u8]| {
     for service in &model.services {
         let (json, _) = taskdef::to_json(&model, service, &DeployValues::default());
         if let Err(e) = serde_json::from_str::<serde_json::Value>(&json) {
-            panic!("task definition of {} is not JSON: {e}\n{json}", service.name);
+            panic!(
+                "task definition of {} is not JSON: {e}\n{json}",
+                service.name
+            );
         }
     }
 });

@@ -446,6 +446,10 @@ fn task_def_json(t: &ecs::types::TaskDefinition) -> Value {
             cput("memory", json!(c.memory()));
             cput("memoryReservation", json!(c.memory_reservation()));
             cput("essential", json!(c.essential()));
+            cput(
+                "readonlyRootFilesystem",
+                json!(c.readonly_root_filesystem().filter(|on| *on)),
+            );
             if !c.command().is_empty() {
                 cput("command", json!(c.command()));
             }
@@ -633,6 +637,7 @@ fn register_request(
             .set_memory(i(c, "memory"))
             .set_memory_reservation(i(c, "memoryReservation"))
             .set_essential(c.get("essential").and_then(Value::as_bool))
+            .set_readonly_root_filesystem(c.get("readonlyRootFilesystem").and_then(Value::as_bool))
             .set_command(strings(c, "command"));
         for p in c
             .get("portMappings")

@@ -71,6 +71,8 @@ impl<'d> Checker<'d> {
             Some(v) => self.bool(v),
             None => Some(true),
         };
+        let read_only_root = f.optional(self, "read_only_root");
+        let read_only_root = self.safe_bool(read_only_root, true, |span| WritableRoot { span });
         let command = match f.optional(self, "command") {
             Some(v) => self.string_list(v).map(Some),
             None => Some(None),
@@ -84,6 +86,14 @@ impl<'d> Checker<'d> {
             Some(v) => self.secrets(v),
             None => Some(Vec::new()),
         };
+        for (name, value, span) in environment.iter().flatten() {
+            if !value.is_empty() && looks_like_a_secret(name) {
+                self.warn(SecretInEnv {
+                    span: (*span).into(),
+                    name: name.clone(),
+                });
+            }
+        }
         if let (Some(env), Some(secrets)) = (&environment, &secrets) {
             for (name, _, span) in secrets {
                 if let Some((_, _, first)) = env.iter().find(|(n, _, _)| n == name) {
@@ -120,6 +130,7 @@ impl<'d> Checker<'d> {
             memory_mib: memory_mib?,
             memory_reservation_mib: memory_reservation_mib?,
             essential: essential?,
+            read_only_root: read_only_root?,
             command: command?,
             ports,
             environment: environment?.into_iter().map(|(k, v, _)| (k, v)).collect(),
@@ -610,4 +621,21 @@ impl<'d> Checker<'d> {
         }
         Some((Some(value), v.span()))
     }
+}
+
+/// Whether an environment variable's name says it holds a credential.
+fn looks_like_a_secret(name: &str) -> bool {
+    const WORDS: [&str; 9] = [
+        "PASSWORD",
+        "PASSWD",
+        "SECRET",
+        "TOKEN",
+        "API_KEY",
+        "APIKEY",
+        "PRIVATE_KEY",
+        "ACCESS_KEY",
+        "CREDENTIAL",
+    ];
+    let upper = name.to_ascii_uppercase();
+    WORDS.iter().any(|w| upper.contains(w))
 }

@@ -798,3 +798,34 @@ pub struct CallNoSecurityGroup {
     #[help]
     pub help: String,
 }
+
+/// A container whose root filesystem is writable.
+#[derive(Debug, Error, Diagnostic)]
+#[error("the container's root filesystem is writable")]
+#[diagnostic(
+    code(svc::container::writable_root),
+    severity(Warning),
+    help("a read-only root filesystem (the default) keeps an intruder from changing the container's programs; give the image a writable volume or tmpfs path where it must write, or write `allow = [\"svc::container::writable_root\"]` on the service when a writable root is deliberate")
+)]
+pub struct WritableRoot {
+    /// The `read_only_root = false` value.
+    #[label("writable root filesystem")]
+    pub span: SourceSpan,
+}
+
+/// An environment variable whose name says it holds a secret, with a
+/// literal value. The message never repeats the value.
+#[derive(Debug, Error, Diagnostic)]
+#[error("`{name}` looks like a secret, but its value is written in the file")]
+#[diagnostic(
+    code(svc::env::secret_value),
+    severity(Warning),
+    help("a value in `env` ends up in the task definition, the Terraform state and every `svc compile` output; store it in Secrets Manager or SSM Parameter Store and move `{name}` to `secrets {{ {name} = \"ARN or parameter name\" }}`")
+)]
+pub struct SecretInEnv {
+    /// The variable's name.
+    #[label("plain environment value")]
+    pub span: SourceSpan,
+    /// The variable.
+    pub name: String,
+}

@@ -5,7 +5,7 @@ mod container;
 mod discovery;
 mod errors;
 mod fields;
-mod rules;
+pub mod rules;
 mod service;
 mod values;
 mod wiring;
@@ -76,13 +76,15 @@ const TERRAFORM_RESERVED: [&str; 8] = [
 ];
 
 /// The warnings a declaration may allow with `allow = ["CODE"]`.
-pub const WARNINGS: [&str; 6] = [
+pub const WARNINGS: [&str; 8] = [
     "svc::health::timeout",
     "svc::network::egress",
     "svc::discovery::multivalue_limit",
     "svc::discovery::health_check",
     "svc::logs::external_group",
     "svc::network::public_ip",
+    "svc::container::writable_root",
+    "svc::env::secret_value",
 ];
 
 /// The closest candidate to `word`, if one is close enough to be a typo.
@@ -496,7 +498,7 @@ impl<'d> Checker<'d> {
         };
         let container_insights = match f.optional(self, "container_insights") {
             Some(v) => self.bool(v),
-            None => Some(false),
+            None => Some(true),
         };
         let tags = self.tags(&mut f);
         f.finish(self);

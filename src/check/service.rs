@@ -239,7 +239,7 @@ impl<'d> Checker<'d> {
                         model.clusters.push(Cluster {
                             name: service.to_string(),
                             cluster_name: self.scoped(service),
-                            container_insights: false,
+                            container_insights: true,
                             tags: BTreeMap::new(),
                         });
                         Some(ClusterRef::Declared(service.to_string()))
@@ -318,18 +318,8 @@ impl<'d> Checker<'d> {
             Some(v) => self.id_list(v, "security groups", 0, 5),
             None => Some(TextList::Items(Vec::new())),
         };
-        let public_ip = match f.optional(self, "public_ip") {
-            Some(v) => {
-                let on = self.bool(v);
-                if on == Some(true) {
-                    self.warn(PublicIp {
-                        span: v.span().into(),
-                    });
-                }
-                on
-            }
-            None => Some(false),
-        };
+        let public_ip = f.optional(self, "public_ip");
+        let public_ip = self.safe_bool(public_ip, false, |span| PublicIp { span });
         let egress = match f.optional(self, "egress") {
             Some(v) => self
                 .enum_value(

@@ -222,6 +222,27 @@ impl Checker<'_> {
         }
     }
 
+    /// An optional bool setting with a safe `default`; writing the unsafe
+    /// value (`!default`) warns with `warning(span of the value)`.
+    pub fn safe_bool<W>(
+        &mut self,
+        val: Option<Val>,
+        default: bool,
+        warning: impl FnOnce(miette::SourceSpan) -> W,
+    ) -> Option<bool>
+    where
+        W: miette::Diagnostic + Send + Sync + 'static,
+    {
+        let Some(v) = val else {
+            return Some(default);
+        };
+        let on = self.bool(v)?;
+        if on != default {
+            self.warn(warning(v.span().into()));
+        }
+        Some(on)
+    }
+
     /// A whole number in `min..=max`.
     pub fn uint(&mut self, val: Val, what: &str, min: u64, max: u64) -> Option<u64> {
         let e = self.expr(val, "a whole number", "1")?;

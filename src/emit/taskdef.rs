@@ -118,6 +118,7 @@ pub const CONTAINER_KEYS: &[&str] = &[
     "memory",
     "memoryReservation",
     "essential",
+    "readonlyRootFilesystem",
     "command",
     "portMappings",
     "environment",
@@ -145,6 +146,10 @@ pub struct ContainerDefinition {
     pub memory_reservation: Option<u32>,
     /// Essential.
     pub essential: bool,
+    /// Read-only root filesystem; written only when on (ECS's default is
+    /// off, and reads an absent value back as absent).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub readonly_root_filesystem: bool,
     /// Command.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<Vec<String>>,
@@ -277,6 +282,7 @@ pub fn task_definition(service: &Service) -> TaskDefinition {
             memory: c.memory_mib,
             memory_reservation: c.memory_reservation_mib,
             essential: c.essential,
+            readonly_root_filesystem: c.read_only_root,
             command: c.command.clone(),
             port_mappings: c
                 .ports
