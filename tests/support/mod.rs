@@ -106,10 +106,19 @@ impl Moto {
         )
     }
 
-    /// Wipe all state in moto (cheaper than starting a new server).
+    /// Wipe all state in moto (cheaper than starting a new server). A reset
+    /// of a full server can take several seconds on a loaded machine, so it
+    /// gets a long timeout and a second try.
     pub fn reset(&self) {
-        let ok = http_request(self.port, "POST", "/moto-api/reset")
-            .is_some_and(|r| r.starts_with("HTTP/1.1 200") || r.starts_with("HTTP/1.0 200"));
+        let ok = (0..3).any(|_| {
+            http_request_within(
+                self.port,
+                "POST",
+                "/moto-api/reset",
+                Duration::from_secs(60),
+            )
+            .is_some_and(|r| r.starts_with("HTTP/1.1 200") || r.starts_with("HTTP/1.0 200"))
+        });
         assert!(ok, "moto reset failed; log:\n{}", self.log());
     }
 
@@ -133,9 +142,14 @@ fn free_port() -> u16 {
 
 /// Minimal HTTP/1.0 request over std::net; returns the raw response, if any.
 fn http_request(port: u16, method: &str, path: &str) -> Option<String> {
+    http_request_within(port, method, path, Duration::from_secs(5))
+}
+
+/// [`http_request`] waiting up to `timeout` for the response.
+fn http_request_within(port: u16, method: &str, path: &str, timeout: Duration) -> Option<String> {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    stream.set_read_timeout(Some(timeout)).ok()?;
     let request = format!(
         "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
     );
