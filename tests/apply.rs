@@ -705,32 +705,6 @@ fn svc_apply_and_terraform_apply_lead_to_the_same_state() {
     }
 }
 
-/// The rules of `group` as (referenced group, port, protocol, owned by svc).
-fn ingress_rules(moto: &Moto, group: &str) -> Vec<(String, i64, String, bool)> {
-    let rules = aws_py(moto, &["describe-security-group-rules", group]);
-    let mut out: Vec<(String, i64, String, bool)> = rules
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let owned = r["Tags"]
-                .as_array()
-                .is_some_and(|t| t.contains(&json!({"Key": "managed-by", "Value": "svc"})));
-            (
-                r["ReferencedGroupInfo"]["GroupId"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string(),
-                r["FromPort"].as_i64().unwrap_or(-1),
-                r["IpProtocol"].as_str().unwrap_or("").to_string(),
-                owned,
-            )
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 /// A network for `tests/cases/valid/calls_apply.svc`: its input values, and
 /// the security groups of web, extra and api (without rules).
 fn calls_network(moto: &Moto) -> (Value, [String; 3]) {
@@ -803,7 +777,7 @@ fn terraform_apply_of_calls_creates_the_rules_and_the_variable() {
         (extra_sg.clone(), 8080, "tcp".to_string(), false),
     ];
     want.sort();
-    assert_eq!(ingress_rules(&moto, &api_sg), want);
+    assert_eq!(support::ingress_rules(&moto, &api_sg), want);
     assert_eq!(
         container_environment(&moto, "web"),
         json!([{"name": "API_ADDR", "value": "api.internal.local:8080"}])
@@ -849,7 +823,7 @@ fn calls_add_the_address_variable_and_the_ingress_rules() {
 
     let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
     assert_eq!(code(&out), 0, "{}", text(&out));
-    assert_eq!(ingress_rules(&moto, &api_sg), {
+    assert_eq!(support::ingress_rules(&moto, &api_sg), {
         let mut want = vec![
             (web_sg.clone(), 8080, "tcp".to_string(), true),
             (extra_sg.clone(), 8080, "tcp".to_string(), false),
@@ -869,7 +843,7 @@ fn calls_add_the_address_variable_and_the_ingress_rules() {
 
     let (out, _) = run(&moto, "destroy", &file, &vars, &["--auto-approve"]);
     assert_eq!(code(&out), 0, "{}", text(&out));
-    assert_eq!(ingress_rules(&moto, &api_sg), {
+    assert_eq!(support::ingress_rules(&moto, &api_sg), {
         let mut want = vec![
             (extra_sg.clone(), 8080, "tcp".to_string(), false),
             (web_sg.clone(), 9999, "tcp".to_string(), false),

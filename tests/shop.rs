@@ -82,27 +82,10 @@ fn inputs(moto: &Moto, env: &str) -> Value {
 
 /// The ingress rules of a security group: (source group, port, protocol).
 fn ingress(moto: &Moto, group: &Value) -> Vec<(String, i64, String)> {
-    let rules = aws_py(
-        moto,
-        &["describe-security-group-rules", group.as_str().unwrap()],
-    );
-    let mut out: Vec<_> = rules
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["ReferencedGroupInfo"]["GroupId"]
-                    .as_str()
-                    .unwrap_or("")
-                    .to_string(),
-                r["FromPort"].as_i64().unwrap_or(-1),
-                r["IpProtocol"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect();
-    out.sort();
-    out
+    support::ingress_rules(moto, group.as_str().unwrap())
+        .into_iter()
+        .map(|(from, port, protocol, _)| (from, port, protocol))
+        .collect()
 }
 
 /// What both deploy paths must leave in AWS for the two environments,

@@ -289,6 +289,33 @@ pub fn active_ecs_services(moto: &Moto) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The ingress rules of a security group in moto, sorted: (source group,
+/// port, protocol, whether svc owns it by its `managed-by` tag).
+pub fn ingress_rules(moto: &Moto, group: &str) -> Vec<(String, i64, String, bool)> {
+    let rules = aws_py(moto, &["describe-security-group-rules", group]);
+    let mut out: Vec<(String, i64, String, bool)> = rules
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let owned = r["Tags"].as_array().is_some_and(|t| {
+                t.contains(&serde_json::json!({"Key": "managed-by", "Value": "svc"}))
+            });
+            (
+                r["ReferencedGroupInfo"]["GroupId"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+                r["FromPort"].as_i64().unwrap_or(-1),
+                r["IpProtocol"].as_str().unwrap_or("").to_string(),
+                owned,
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
 /// Serialises heavy tests (a terraform apply loads a ~700 MB provider; two
 /// cores don't like several at once). Hold the guard for the test's duration.
 pub fn serial() -> MutexGuard<'static, ()> {
