@@ -73,16 +73,6 @@ impl Source {
             )),
         }
     }
-
-    /// 1-based line and column (in characters) of a byte offset.
-    pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        let offset = offset.min(self.text.len());
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let col = before[line_start..].chars().count() + 1;
-        (line, col)
-    }
 }
 
 type Boxed = Box<dyn Diagnostic + Send + Sync + 'static>;
@@ -147,12 +137,6 @@ impl Diagnostics {
     /// The base offset of the current source.
     pub fn current_base(&self) -> usize {
         self.map.sources.get(self.current).map_or(0, |(b, _)| *b)
-    }
-
-    /// The source holding a span's start, and the span's start within it.
-    pub fn locate(&self, offset: usize) -> Option<(&Source, usize)> {
-        let (base, source) = &self.map.sources[self.map.find(offset)?];
-        Some((source, offset - base))
     }
 
     /// Adds a diagnostic pointing into the current source.
@@ -500,8 +484,8 @@ impl LineIndex {
         (start, start + body.len(), next)
     }
 
-    /// 1-based line and column (in characters) of a byte offset, as
-    /// [`Source::line_col`] but without scanning the text before it.
+    /// 1-based line and column (in characters) of a byte offset, without
+    /// scanning the text before it.
     fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
         let offset = floor_boundary(text, offset.min(text.len()));
         let line = self.line(offset);

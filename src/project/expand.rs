@@ -118,11 +118,11 @@ pub fn expand(loaded: &Loaded, target: Target, diags: &mut Diagnostics) -> File 
             Item::Decl(decl) if decl.kind.name == "environment" => {}
             Item::Decl(decl) => {
                 let mut inherited = Vec::new();
-                let mut body = x.body(&decl.body, &decl.kind.name, &mut inherited);
+                let mut body = x.body(decl.body.clone(), &decl.kind.name, &mut inherited);
                 for (i, (kind, name, over)) in overrides.decls.iter().enumerate() {
                     if kind.name == decl.kind.name && name.name == decl.name.name {
                         used[i] = true;
-                        let over = x.body(over, &decl.kind.name, &mut inherited);
+                        let over = x.body((*over).clone(), &decl.kind.name, &mut inherited);
                         body.entries = merge(body.entries, over.entries);
                     }
                 }
@@ -298,9 +298,12 @@ impl<'d> Expander<'d> {
         out
     }
 
-    /// Expands a body of `kind`: its `from`, then every nested block.
-    fn body(&mut self, body: &Body, kind: &str, inherited: &mut Vec<Inherited>) -> Body {
-        let mut entries: Vec<Entry> = body.entries.clone();
+    /// Expands a body of `kind`: its `from`, then every nested block. The
+    /// body is taken by value so each level is copied once, by the caller
+    /// that owns the original.
+    fn body(&mut self, body: Body, kind: &str, inherited: &mut Vec<Inherited>) -> Body {
+        let span = body.span;
+        let mut entries: Vec<Entry> = body.entries;
         let from = entries
             .iter()
             .position(|e| matches!(e, Entry::Attribute(a) if a.key.name == "from"));
@@ -315,25 +318,23 @@ impl<'d> Expander<'d> {
         for entry in &mut entries {
             match entry {
                 Entry::Block(b) => {
-                    b.body = self.body(&b.body, &b.kind.name.clone(), inherited);
+                    let inner = take_body(&mut b.body);
+                    b.body = self.body(inner, &b.kind.name.clone(), inherited);
                 }
                 Entry::Attribute(a) => self.attribute(a, inherited),
             }
         }
-        Body {
-            entries,
-            span: body.span,
-        }
+        Body { entries, span }
     }
 
     /// `key = { ... }` is a body of kind `key`; `key = name` with a preset
     /// `name` of kind `key` stands for that preset's settings.
     fn attribute(&mut self, a: &mut Attribute, inherited: &mut Vec<Inherited>) {
         let kind = a.key.name.clone();
-        match &a.value.kind {
+        match &mut a.value.kind {
             ExprKind::Object(obj) => {
-                let expanded = self.body(obj, &kind, inherited);
-                a.value.kind = ExprKind::Object(expanded);
+                let inner = take_body(obj);
+                *obj = self.body(inner, &kind, inherited);
             }
             ExprKind::Path(path) if path.len() == 1 => {
                 if let Some(preset) = self.preset(&kind, &path[0].name) {
@@ -349,7 +350,7 @@ impl<'d> Expander<'d> {
                         entries: vec![Entry::Attribute(from)],
                         span: preset.body.span,
                     };
-                    let expanded = self.body(&body, &kind, inherited);
+                    let expanded = self.body(body, &kind, inherited);
                     a.value.kind = ExprKind::Object(expanded);
                 }
             }
@@ -432,7 +433,7 @@ impl<'d> Expander<'d> {
         substitute(&mut preset_body, &values);
 
         self.stack.push(key);
-        let expanded = self.body(&preset_body, kind, inherited);
+        let expanded = self.body(preset_body, kind, inherited);
         self.stack.pop();
         inherited.push(Inherited {
             within: preset.body.span,
@@ -532,6 +533,14 @@ impl<'d> Expander<'d> {
             // Keep the text so the checker sees a string and stays quiet.
         }
         collapse_templates(body, true);
+    }
+}
+
+/// Takes a body's entries out, leaving an empty body with the same span.
+fn take_body(body: &mut Body) -> Body {
+    Body {
+        entries: std::mem::take(&mut body.entries),
+        span: body.span,
     }
 }
 
