@@ -852,3 +852,136 @@ fn calls_add_the_address_variable_and_the_ingress_rules() {
         want
     });
 }
+
+/// Every tag of every resource in moto that svc tags: `KIND NAME` → tags.
+fn all_tags(moto: &Moto) -> std::collections::BTreeMap<String, Value> {
+    let got = support::python(
+        moto,
+        r#"def kv(ts, k='Key', v='Value'): return {t[k]: t[v] for t in ts}
+out = {}
+sd = c('servicediscovery')
+for n in sd.list_namespaces()['Namespaces']:
+    out['namespace ' + n['Name']] = kv(sd.list_tags_for_resource(ResourceARN=n['Arn'])['Tags'])
+for s in sd.list_services()['Services']:
+    out['discovery-service ' + s['Name']] = kv(sd.list_tags_for_resource(ResourceARN=s['Arn'])['Tags'])
+ecs = c('ecs')
+for arn in ecs.list_clusters()['clusterArns']:
+    out['cluster ' + arn.split('/')[-1]] = kv(ecs.list_tags_for_resource(resourceArn=arn)['tags'], 'key', 'value')
+    for s in ecs.describe_services(cluster=arn, services=ecs.list_services(cluster=arn)['serviceArns'], include=['TAGS'])['services']:
+        if s['status'] == 'ACTIVE':
+            out['ecs-service ' + s['serviceName']] = kv(s.get('tags', []), 'key', 'value')
+for fam in ecs.list_task_definition_families(status='ACTIVE')['families']:
+    td = ecs.describe_task_definition(taskDefinition=fam, include=['TAGS'])
+    out['task-definition ' + fam] = kv(td.get('tags', []), 'key', 'value')
+logs = c('logs')
+for g in logs.describe_log_groups()['logGroups']:
+    out['log-group ' + g['logGroupName']] = logs.list_tags_for_resource(resourceArn=g['arn'].removesuffix(':*'))['tags']
+iam = c('iam')
+for r in iam.list_roles()['Roles']:
+    out['iam-role ' + r['RoleName']] = kv(iam.list_role_tags(RoleName=r['RoleName'])['Tags'])
+for r in c('ec2').describe_security_group_rules()['SecurityGroupRules']:
+    if not r['IsEgress'] and r.get('ReferencedGroupInfo'):
+        out['ingress-rule %s <- %s %d' % (r['GroupId'], r['ReferencedGroupInfo']['GroupId'], r['FromPort'])] = kv(r.get('Tags', []))
+print(json.dumps(out))"#,
+    );
+    serde_json::from_value(got).expect("tags by resource")
+}
+
+/// The resources whose tag `key` is `value`.
+fn tagged(tags: &std::collections::BTreeMap<String, Value>, key: &str, value: &str) -> Vec<String> {
+    tags.iter()
+        .filter(|(_, t)| t[key] == value)
+        .map(|(r, _)| r.clone())
+        .collect()
+}
+
+/// Tags added to and removed from the file are set and removed in place on
+/// every resource that carries them (as `terraform apply` does), a tag added
+/// by hand on an owned resource is removed, ownership tags stay, and the
+/// next plan is empty.
+#[test]
+fn tag_changes_are_applied_in_place() {
+    let _g = support::serial();
+    let moto = Moto::start();
+    let (values, [web_sg, extra_sg, api_sg]) = calls_network(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let vars = dir.path().join("vars.json");
+    std::fs::write(&vars, values.to_string()).unwrap();
+    let original =
+        std::fs::read_to_string(root().join("tests/cases/valid/calls_apply.svc")).unwrap();
+    let file = dir.path().join("calls_apply.svc");
+    std::fs::write(&file, &original).unwrap();
+    let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let before = all_tags(&moto);
+    assert!(
+        tagged(&before, "owner", "payments").is_empty(),
+        "{before:#?}"
+    );
+    // By hand, on a cluster svc created.
+    support::python(
+        &moto,
+        "ecs = c('ecs')\narn = [a for a in ecs.list_clusters()['clusterArns'] if a.endswith('/api')][0]\necs.tag_resource(resourceArn=arn, tags=[{'key': 'hand', 'value': 'made'}])",
+    );
+
+    let edited = original
+        .replace(
+            "  calls = [api]\n",
+            "  calls = [api]\n  tags { owner = \"payments\" }\n",
+        )
+        .replace(
+            "  vpc    = input.vpc_id\n",
+            "  vpc    = input.vpc_id\n  tags { owner = \"platform\" }\n",
+        );
+    std::fs::write(&file, &edited).unwrap();
+    let (out, _) = run(&moto, "plan", &file, &vars, &[]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    let plan = String::from_utf8_lossy(&out.stdout).to_string();
+    for line in [
+        "~ namespace internal.local: update\n    tags[owner]: (none) → \"platform\"\n",
+        "~ cluster api: update\n    tags[hand]: \"made\" → (none)\n",
+        "~ ecs-service web: update\n    tags[owner]: (none) → \"payments\"\n",
+        "Plan: 0 to create, 8 to update, 0 to delete",
+    ] {
+        assert!(plan.contains(line), "missing `{line}` in\n{plan}");
+    }
+    let (out, calls) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    // Tags only: no new task-definition revision, no service update.
+    let calls = calls["calls"].to_string();
+    assert!(!calls.contains("RegisterTaskDefinition"), "{calls}");
+    assert!(!calls.contains("UpdateService"), "{calls}");
+
+    let after = all_tags(&moto);
+    let mut want = vec![
+        "ecs-service web".to_string(),
+        "iam-role web-execution".into(),
+        format!("ingress-rule {api_sg} <- {extra_sg} 8080"),
+        format!("ingress-rule {api_sg} <- {web_sg} 8080"),
+        "log-group /ecs/web".into(),
+        "task-definition web".into(),
+    ];
+    want.sort();
+    assert_eq!(tagged(&after, "owner", "payments"), want, "{after:#?}");
+    assert_eq!(
+        tagged(&after, "owner", "platform"),
+        ["namespace internal.local"],
+        "{after:#?}"
+    );
+    assert_eq!(after["cluster api"].get("hand"), None, "{after:#?}");
+    // Ownership tags are untouched everywhere.
+    for (resource, tags) in &after {
+        assert_eq!(tags["managed-by"], "svc", "{resource}: {tags}");
+    }
+    let (out, _) = run(&moto, "plan", &file, &vars, &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+
+    // And removed again.
+    std::fs::write(&file, &original).unwrap();
+    let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let again = all_tags(&moto);
+    assert_eq!(again, before);
+    let (out, _) = run(&moto, "plan", &file, &vars, &[]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+}

@@ -100,6 +100,10 @@ fn as_observed(d: &Desired) -> Observed {
     for g in &d.log_groups {
         o.log_groups.push(OLogGroup {
             name: g.name.clone(),
+            arn: format!(
+                "arn:aws:logs:ap-northeast-1:123456789012:log-group:{}",
+                g.name
+            ),
             retention_days: g.retention_days.map(|d| d as i32),
             tags: g.tags.clone(),
         });
@@ -561,4 +565,76 @@ fn ingress_rules_are_owned_by_tags() {
         rules,
         [("api_sg-value ← web_sg-value 8080/tcp", &Action::Delete)]
     );
+}
+
+#[test]
+fn tag_changes_are_made_in_place_on_every_tagged_resource() {
+    use svc::apply::plan::{Op, TagTarget};
+    let before = desired_of(&example("two_services.svc"));
+    let mut observed = as_observed(&before);
+    // A tag AWS itself put on the cluster is never removed.
+    observed.clusters[0]
+        .tags
+        .insert("aws:cloudformation:stack-name".into(), "x".into());
+    let text = example("two_services.svc")
+        .replace(
+            "tags { service = \"b\" }",
+            "tags {\n    service = \"b\"\n    owner   = \"payments\"\n  }",
+        )
+        .replace("  tags { team = \"platform\" }\n", "");
+    let after = desired_of(&text);
+    let p = plan(&after, &observed, Mode::Apply);
+    let mut got = fields(&p);
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            "cluster apps: tags[team]",
+            "ecs-service service_b: tags[owner]",
+            "iam-role service_b-execution: tags[owner]",
+            "log-group /ecs/service_b: tags[owner]",
+            "task-definition service_b: tags[owner]",
+        ],
+        "{}",
+        p.render()
+    );
+    assert!(
+        p.render().contains(
+            "~ task-definition service_b: update\n    tags[owner]: (none) → \"payments\"\n"
+        ),
+        "{}",
+        p.render()
+    );
+    // Tags alone change no other setting: no new revision, no service update.
+    let td = entry(&p, Kind::TaskDef, "service_b");
+    assert_eq!((&td.action, &td.op), (&Action::Update, &Op::None));
+    let retag = td.retag.as_ref().expect("retag");
+    assert_eq!(
+        retag.target,
+        TagTarget::Ecs(
+            observed
+                .task_defs
+                .iter()
+                .find(|t| t.family == "service_b")
+                .unwrap()
+                .arn
+                .clone()
+        )
+    );
+    assert_eq!(retag.set, Tags::from([("owner".into(), "payments".into())]));
+    let cluster = entry(&p, Kind::Cluster, "apps")
+        .retag
+        .as_ref()
+        .expect("retag");
+    assert!(cluster.set.is_empty());
+    assert_eq!(cluster.remove, ["team"]);
+    assert_eq!(p.counts(), (0, 5, 0, p.entries.len() - 5));
+
+    // Once applied, nothing is left to change.
+    let mut applied = as_observed(&after);
+    applied.clusters[0]
+        .tags
+        .insert("aws:cloudformation:stack-name".into(), "x".into());
+    let again = plan(&after, &applied, Mode::Apply);
+    assert!(!again.has_changes(), "{}", again.render());
 }

@@ -25,6 +25,7 @@ use serde_json::{json, Value};
 use super::cloud::{Cloud, CloudResult, Instance, ServiceUpdate};
 use super::desired::*;
 use super::observed::*;
+use super::plan::{Retag, TagTarget};
 
 /// How long to wait for a Cloud Map operation (namespace create/delete).
 const OPERATION_TIMEOUT: Duration = Duration::from_secs(600);
@@ -273,7 +274,6 @@ impl Aws {
     }
 
     async fn log_group_tags(&self, arn: &str) -> CloudResult<Tags> {
-        let arn = arn.trim_end_matches(":*");
         let out = self
             .logs
             .list_tags_for_resource()
@@ -418,8 +418,9 @@ impl Aws {
     }
 }
 
-/// An SDK task definition as the camelCase JSON svc writes.
-fn task_def_json(t: &ecs::types::TaskDefinition) -> Value {
+/// An SDK task definition as the camelCase JSON svc writes (the inverse of
+/// [`task_definition_from_json`], tags aside).
+pub fn task_def_json(t: &ecs::types::TaskDefinition) -> Value {
     let mut m = serde_json::Map::new();
     let mut put = |k: &str, v: Value| {
         if !v.is_null() {
@@ -552,8 +553,17 @@ fn s(v: &Value, k: &str) -> Option<String> {
     v.get(k).and_then(Value::as_str).map(str::to_string)
 }
 
-fn i(v: &Value, k: &str) -> Option<i32> {
-    v.get(k).and_then(Value::as_i64).map(|n| n as i32)
+/// An integer field of the ECS API (32-bit); a number out of its range is
+/// an error rather than a silently truncated value.
+fn i(what: &str, v: &Value, k: &str) -> CloudResult<Option<i32>> {
+    match v.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(n) => n
+            .as_i64()
+            .and_then(|n| i32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| format!("{what}: `{k}` = {n} is not a 32-bit integer")),
+    }
 }
 
 fn strings(v: &Value, k: &str) -> Option<Vec<String>> {
@@ -564,15 +574,14 @@ fn strings(v: &Value, k: &str) -> Option<Vec<String>> {
     })
 }
 
-/// The `RegisterTaskDefinition` request for svc's task-definition JSON
-/// (what [`crate::emit::taskdef`] produces). Unknown keys are an error, so
-/// a field added to the emitter cannot be silently dropped here.
-fn register_request(
-    client: &ecs::Client,
+/// svc's task-definition JSON (what [`crate::emit::taskdef`] produces) as
+/// the ECS API's own types: the task definition and its tags, exactly what
+/// `RegisterTaskDefinition` is sent. Unknown keys and numbers outside the
+/// API's 32-bit range are errors, so a field added to the emitter cannot be
+/// silently dropped or truncated here. [`task_def_json`] is the inverse.
+pub fn task_definition_from_json(
     input: &Value,
-) -> CloudResult<
-    ecs::operation::register_task_definition::builders::RegisterTaskDefinitionFluentBuilder,
-> {
+) -> CloudResult<(ecs::types::TaskDefinition, Vec<ecs::types::Tag>)> {
     use ecs::types::*;
     let family = s(input, "family").unwrap_or_default();
     let what = format!("task-definition {family}");
@@ -592,8 +601,7 @@ fn register_request(
             "tags",
         ],
     )?;
-    let mut req = client
-        .register_task_definition()
+    let mut def = TaskDefinition::builder()
         .family(&family)
         .set_task_role_arn(s(input, "taskRoleArn"))
         .set_execution_role_arn(s(input, "executionRoleArn"))
@@ -601,111 +609,138 @@ fn register_request(
         .set_cpu(s(input, "cpu"))
         .set_memory(s(input, "memory"));
     for c in strings(input, "requiresCompatibilities").unwrap_or_default() {
-        req = req.requires_compatibilities(Compatibility::from(c.as_str()));
+        def = def.requires_compatibilities(Compatibility::from(c.as_str()));
     }
     if let Some(e) = input.get("ephemeralStorage") {
-        req = req.ephemeral_storage(
+        def = def.ephemeral_storage(
             EphemeralStorage::builder()
-                .size_in_gib(i(e, "sizeInGiB").unwrap_or(21))
+                .size_in_gib(i(&what, e, "sizeInGiB")?.unwrap_or(21))
                 .build(),
         );
     }
-    for t in input
+    let tags = input
         .get("tags")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-    {
-        req = req.tags(
+        .map(|t| {
             Tag::builder()
                 .set_key(s(t, "key"))
                 .set_value(s(t, "value"))
-                .build(),
-        );
-    }
+                .build()
+        })
+        .collect();
     for c in input
         .get("containerDefinitions")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
     {
-        expect_keys(&what, c, crate::emit::taskdef::CONTAINER_KEYS)?;
-        let mut b = ContainerDefinition::builder()
-            .set_name(s(c, "name"))
-            .set_image(s(c, "image"))
-            .set_cpu(i(c, "cpu"))
-            .set_memory(i(c, "memory"))
-            .set_memory_reservation(i(c, "memoryReservation"))
-            .set_essential(c.get("essential").and_then(Value::as_bool))
-            .set_readonly_root_filesystem(c.get("readonlyRootFilesystem").and_then(Value::as_bool))
-            .set_command(strings(c, "command"));
-        for p in c
-            .get("portMappings")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            b = b.port_mappings(
-                PortMapping::builder()
-                    .set_container_port(i(p, "containerPort"))
-                    .set_host_port(i(p, "hostPort"))
-                    .set_protocol(s(p, "protocol").map(|v| TransportProtocol::from(v.as_str())))
-                    .build(),
-            );
-        }
-        for e in c
-            .get("environment")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            b = b.environment(
-                KeyValuePair::builder()
-                    .set_name(s(e, "name"))
-                    .set_value(s(e, "value"))
-                    .build(),
-            );
-        }
-        for e in c
-            .get("secrets")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            b = b.secrets(
-                Secret::builder()
-                    .set_name(s(e, "name"))
-                    .set_value_from(s(e, "valueFrom"))
-                    .build()
-                    .map_err(|e| format!("{what}: {e}"))?,
-            );
-        }
-        if let Some(l) = c.get("logConfiguration") {
-            let mut lb = LogConfiguration::builder().log_driver(LogDriver::from(
-                s(l, "logDriver").unwrap_or_default().as_str(),
-            ));
-            if let Some(Value::Object(o)) = l.get("options") {
-                for (k, v) in o {
-                    lb = lb.options(k, v.as_str().map_or_else(|| v.to_string(), str::to_string));
-                }
-            }
-            b = b.log_configuration(lb.build().map_err(|e| format!("{what}: {e}"))?);
-        }
-        if let Some(h) = c.get("healthCheck") {
-            b = b.health_check(
-                HealthCheck::builder()
-                    .set_command(strings(h, "command"))
-                    .set_interval(i(h, "interval"))
-                    .set_timeout(i(h, "timeout"))
-                    .set_retries(i(h, "retries"))
-                    .set_start_period(i(h, "startPeriod"))
-                    .build()
-                    .map_err(|e| format!("{what}: {e}"))?,
-            );
-        }
-        req = req.container_definitions(b.build());
+        def = def.container_definitions(container_from_json(&what, c)?);
     }
-    Ok(req)
+    Ok((def.build(), tags))
+}
+
+/// One entry of `containerDefinitions` as the ECS type.
+fn container_from_json(what: &str, c: &Value) -> CloudResult<ecs::types::ContainerDefinition> {
+    use ecs::types::*;
+    expect_keys(what, c, crate::emit::taskdef::CONTAINER_KEYS)?;
+    let mut b = ContainerDefinition::builder()
+        .set_name(s(c, "name"))
+        .set_image(s(c, "image"))
+        .set_cpu(i(what, c, "cpu")?)
+        .set_memory(i(what, c, "memory")?)
+        .set_memory_reservation(i(what, c, "memoryReservation")?)
+        .set_essential(c.get("essential").and_then(Value::as_bool))
+        .set_readonly_root_filesystem(c.get("readonlyRootFilesystem").and_then(Value::as_bool))
+        .set_command(strings(c, "command"));
+    for p in c
+        .get("portMappings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        b = b.port_mappings(
+            PortMapping::builder()
+                .set_container_port(i(what, p, "containerPort")?)
+                .set_host_port(i(what, p, "hostPort")?)
+                .set_protocol(s(p, "protocol").map(|v| TransportProtocol::from(v.as_str())))
+                .build(),
+        );
+    }
+    for e in c
+        .get("environment")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        b = b.environment(
+            KeyValuePair::builder()
+                .set_name(s(e, "name"))
+                .set_value(s(e, "value"))
+                .build(),
+        );
+    }
+    for e in c
+        .get("secrets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        b = b.secrets(
+            Secret::builder()
+                .set_name(s(e, "name"))
+                .set_value_from(s(e, "valueFrom"))
+                .build()
+                .map_err(|e| format!("{what}: {e}"))?,
+        );
+    }
+    if let Some(l) = c.get("logConfiguration") {
+        let mut lb = LogConfiguration::builder().log_driver(LogDriver::from(
+            s(l, "logDriver").unwrap_or_default().as_str(),
+        ));
+        if let Some(Value::Object(o)) = l.get("options") {
+            for (k, v) in o {
+                lb = lb.options(k, v.as_str().map_or_else(|| v.to_string(), str::to_string));
+            }
+        }
+        b = b.log_configuration(lb.build().map_err(|e| format!("{what}: {e}"))?);
+    }
+    if let Some(h) = c.get("healthCheck") {
+        b = b.health_check(
+            HealthCheck::builder()
+                .set_command(strings(h, "command"))
+                .set_interval(i(what, h, "interval")?)
+                .set_timeout(i(what, h, "timeout")?)
+                .set_retries(i(what, h, "retries")?)
+                .set_start_period(i(what, h, "startPeriod")?)
+                .build()
+                .map_err(|e| format!("{what}: {e}"))?,
+        );
+    }
+    Ok(b.build())
+}
+
+/// The `RegisterTaskDefinition` request for svc's task-definition JSON.
+fn register_request(
+    client: &ecs::Client,
+    input: &Value,
+) -> CloudResult<
+    ecs::operation::register_task_definition::builders::RegisterTaskDefinitionFluentBuilder,
+> {
+    let (def, tags) = task_definition_from_json(input)?;
+    Ok(client
+        .register_task_definition()
+        .set_family(def.family)
+        .set_task_role_arn(def.task_role_arn)
+        .set_execution_role_arn(def.execution_role_arn)
+        .set_network_mode(def.network_mode)
+        .set_container_definitions(def.container_definitions)
+        .set_requires_compatibilities(def.requires_compatibilities)
+        .set_cpu(def.cpu)
+        .set_memory(def.memory)
+        .set_ephemeral_storage(def.ephemeral_storage)
+        .set_tags((!tags.is_empty()).then_some(tags)))
 }
 
 impl Cloud for Aws {
@@ -922,9 +957,11 @@ impl Cloud for Aws {
         else {
             return Ok(None);
         };
-        let tags = self.log_group_tags(g.arn().unwrap_or_default()).await?;
+        let arn = g.arn().unwrap_or_default().trim_end_matches(":*");
+        let tags = self.log_group_tags(arn).await?;
         Ok(Some(OLogGroup {
             name: name.to_string(),
+            arn: arn.to_string(),
             retention_days: g.retention_in_days(),
             tags,
         }))
@@ -944,9 +981,11 @@ impl Cloud for Aws {
             .map_err(|e| err("DescribeLogGroups", e))?;
         stream::iter(groups)
             .map(|g| async move {
-                let tags = self.log_group_tags(g.arn().unwrap_or_default()).await?;
+                let arn = g.arn().unwrap_or_default().trim_end_matches(":*");
+                let tags = self.log_group_tags(arn).await?;
                 Ok::<_, String>(OLogGroup {
                     name: g.log_group_name().unwrap_or_default().to_string(),
+                    arn: arn.to_string(),
                     retention_days: g.retention_in_days(),
                     tags,
                 })
@@ -1381,6 +1420,108 @@ impl Cloud for Aws {
 
     async fn revoke_ingress(&self, group: &str, rule_id: &str) -> CloudResult<()> {
         self.ec2.revoke(group, rule_id).await
+    }
+
+    async fn retag(&self, retag: &Retag) -> CloudResult<()> {
+        let Retag {
+            target,
+            set,
+            remove,
+        } = retag;
+        match target {
+            TagTarget::CloudMap(arn) => {
+                if !set.is_empty() {
+                    let tags = set
+                        .iter()
+                        .map(|(k, v)| sd::types::Tag::builder().key(k).value(v).build())
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| err(&format!("{arn}: TagResource"), e))?;
+                    self.sd
+                        .tag_resource()
+                        .resource_arn(arn)
+                        .set_tags(Some(tags))
+                        .send()
+                        .await
+                        .map_err(|e| err(&format!("{arn}: TagResource"), e))?;
+                }
+                if !remove.is_empty() {
+                    self.sd
+                        .untag_resource()
+                        .resource_arn(arn)
+                        .set_tag_keys(Some(remove.clone()))
+                        .send()
+                        .await
+                        .map_err(|e| err(&format!("{arn}: UntagResource"), e))?;
+                }
+            }
+            TagTarget::Ecs(arn) => {
+                if !set.is_empty() {
+                    self.ecs
+                        .tag_resource()
+                        .resource_arn(arn)
+                        .set_tags(Some(ecs_tags(set)))
+                        .send()
+                        .await
+                        .map_err(|e| err(&format!("{arn}: TagResource"), e))?;
+                }
+                if !remove.is_empty() {
+                    self.ecs
+                        .untag_resource()
+                        .resource_arn(arn)
+                        .set_tag_keys(Some(remove.clone()))
+                        .send()
+                        .await
+                        .map_err(|e| err(&format!("{arn}: UntagResource"), e))?;
+                }
+            }
+            TagTarget::LogGroup(arn) => {
+                if !set.is_empty() {
+                    self.logs
+                        .tag_resource()
+                        .resource_arn(arn)
+                        .set_tags(Some(set.clone().into_iter().collect()))
+                        .send()
+                        .await
+                        .map_err(|e| err(&format!("{arn}: TagResource"), e))?;
+                }
+                if !remove.is_empty() {
+                    self.logs
+                        .untag_resource()
+                        .resource_arn(arn)
+                        .set_tag_keys(Some(remove.clone()))
+                        .send()
+                        .await
+                        .map_err(|e| err(&format!("{arn}: UntagResource"), e))?;
+                }
+            }
+            TagTarget::Role(name) => {
+                if !set.is_empty() {
+                    let tags = set
+                        .iter()
+                        .map(|(k, v)| iam::types::Tag::builder().key(k).value(v).build())
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| err(&format!("iam-role {name}: TagRole"), e))?;
+                    self.iam
+                        .tag_role()
+                        .role_name(name)
+                        .set_tags(Some(tags))
+                        .send()
+                        .await
+                        .map_err(|e| err(&format!("iam-role {name}: TagRole"), e))?;
+                }
+                if !remove.is_empty() {
+                    self.iam
+                        .untag_role()
+                        .role_name(name)
+                        .set_tag_keys(Some(remove.clone()))
+                        .send()
+                        .await
+                        .map_err(|e| err(&format!("iam-role {name}: UntagRole"), e))?;
+                }
+            }
+            TagTarget::Ec2(id) => self.ec2.retag(id, set, remove).await?,
+        }
+        Ok(())
     }
 
     async fn create_log_group(&self, d: &DLogGroup) -> CloudResult<()> {

@@ -9,6 +9,7 @@ use super::desired::{
     DCluster, DDiscovery, DIngressRule, DLogGroup, DNamespace, DRole, DService, Identity,
 };
 use super::observed::*;
+use super::plan::Retag;
 
 /// An error from a cloud call, already phrased for the user.
 pub type CloudResult<T> = Result<T, String>;
@@ -205,6 +206,8 @@ pub trait Cloud: Send + Sync + 'static {
         group: &str,
         rule_id: &str,
     ) -> impl Future<Output = CloudResult<()>> + Send;
+    /// Sets and removes tags on an existing resource.
+    fn retag(&self, retag: &Retag) -> impl Future<Output = CloudResult<()>> + Send;
     /// Scales an ECS service to 0 and deletes it.
     fn delete_service(
         &self,

@@ -341,6 +341,30 @@ impl Ec2 {
             .unwrap_or_default())
     }
 
+    /// CreateTags (`set`) and DeleteTags (`remove`) on one resource.
+    pub async fn retag(&self, id: &str, set: &Tags, remove: &[String]) -> CloudResult<()> {
+        if !set.is_empty() {
+            let mut params = vec![("ResourceId.1".to_string(), id.to_string())];
+            for (i, (k, v)) in set.iter().enumerate() {
+                params.push((format!("Tag.{}.Key", i + 1), k.clone()));
+                params.push((format!("Tag.{}.Value", i + 1), v.clone()));
+            }
+            self.call("CreateTags", &params)
+                .await
+                .map_err(|e| format!("{id}: CreateTags: {e}"))?;
+        }
+        if !remove.is_empty() {
+            let mut params = vec![("ResourceId.1".to_string(), id.to_string())];
+            for (i, k) in remove.iter().enumerate() {
+                params.push((format!("Tag.{}.Key", i + 1), k.clone()));
+            }
+            self.call("DeleteTags", &params)
+                .await
+                .map_err(|e| format!("{id}: DeleteTags: {e}"))?;
+        }
+        Ok(())
+    }
+
     /// RevokeSecurityGroupIngress of one rule by id.
     pub async fn revoke(&self, group: &str, rule_id: &str) -> CloudResult<()> {
         let params = [

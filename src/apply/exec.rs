@@ -123,7 +123,10 @@ pub async fn apply<C: Cloud>(
                 async move {
                     progress.started(entry);
                     let start = Instant::now();
-                    let result = run(cloud, entry, refs).await;
+                    let mut result = run(cloud, entry, refs).await;
+                    if let (Ok(()), Some(retag)) = (&result, &entry.retag) {
+                        result = cloud.retag(retag).await;
+                    }
                     progress.finished(entry, &result, start.elapsed());
                     (entry, result)
                 }

@@ -88,6 +88,8 @@ pub struct OCluster {
 pub struct OLogGroup {
     /// Name.
     pub name: String,
+    /// ARN (without the `:*` DescribeLogGroups adds).
+    pub arn: String,
     /// Retention.
     pub retention_days: Option<i32>,
     /// Tags.

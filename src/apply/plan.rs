@@ -197,6 +197,36 @@ pub struct Entry {
     pub changes: Vec<Change>,
     /// For the executor.
     pub op: Op,
+    /// Tags to set and remove on the existing resource, after `op`.
+    pub retag: Option<Retag>,
+}
+
+/// Where tags are changed: each API tags its resources its own way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagTarget {
+    /// A Cloud Map namespace or service, by ARN.
+    CloudMap(String),
+    /// An ECS cluster, service or task definition, by ARN.
+    Ecs(String),
+    /// A CloudWatch log group, by ARN (without `:*`).
+    LogGroup(String),
+    /// An IAM role, by name.
+    Role(String),
+    /// An EC2 security group rule, by id.
+    Ec2(String),
+}
+
+/// A tag change on an existing resource, as `terraform apply` makes it in
+/// place: the desired tags are set, tags no longer asked for are removed
+/// (`aws:` tags are AWS's own and are left alone).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retag {
+    /// The resource.
+    pub target: TagTarget,
+    /// Tags added or changed.
+    pub set: Tags,
+    /// Tag keys removed.
+    pub remove: Vec<String>,
 }
 
 impl Entry {
@@ -207,7 +237,49 @@ impl Entry {
             action,
             changes: Vec::new(),
             op,
+            retag: None,
         }
+    }
+
+    /// Adds the tag changes that bring `have` to `want` on `target`: a
+    /// `tags[KEY]` change each, and an update if nothing else changed.
+    fn retag(mut self, target: TagTarget, have: &Tags, want: &Tags) -> Entry {
+        let set: Tags = want
+            .iter()
+            .filter(|(k, v)| have.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let remove: Vec<String> = have
+            .keys()
+            .filter(|k| !want.contains_key(*k) && !k.starts_with("aws:"))
+            .cloned()
+            .collect();
+        if set.is_empty() && remove.is_empty() {
+            return self;
+        }
+        for (k, v) in &set {
+            let before = have
+                .get(k)
+                .map_or("(none)".to_string(), |v| format!("{v:?}"));
+            self.changes
+                .push(change(&format!("tags[{k}]"), before, format!("{v:?}")));
+        }
+        for k in &remove {
+            self.changes.push(change(
+                &format!("tags[{k}]"),
+                format!("{:?}", have[k]),
+                "(none)",
+            ));
+        }
+        if self.action == Action::Unchanged {
+            self.action = Action::Update;
+        }
+        self.retag = Some(Retag {
+            target,
+            set,
+            remove,
+        });
+        self
     }
 
     /// The wave this entry runs in: creations and updates 0..=2, deletions
@@ -390,6 +462,11 @@ pub fn plan(desired: &Desired, observed: &Observed, mode: Mode) -> Plan {
                         ),
                         changes,
                     )
+                    .retag(
+                        TagTarget::CloudMap(o.arn.clone()),
+                        &o.tags,
+                        &d.tags,
+                    )
                 }
             }
         };
@@ -433,6 +510,7 @@ pub fn plan(desired: &Desired, observed: &Observed, mode: Mode) -> Plan {
                         ),
                         changes,
                     )
+                    .retag(TagTarget::Ecs(o.arn.clone()), &o.tags, &d.tags)
                 }
             }
         };
@@ -468,6 +546,11 @@ pub fn plan(desired: &Desired, observed: &Observed, mode: Mode) -> Plan {
                             Op::UpdateLogGroup(d.clone()),
                         ),
                         changes,
+                    )
+                    .retag(
+                        TagTarget::LogGroup(o.arn.clone()),
+                        &o.tags,
+                        &d.tags,
                     )
                 }
             }
@@ -537,6 +620,7 @@ pub fn plan(desired: &Desired, observed: &Observed, mode: Mode) -> Plan {
                         ),
                         changes,
                     )
+                    .retag(TagTarget::Role(o.name.clone()), &o.tags, &d.tags)
                 }
             }
         };
@@ -660,6 +744,11 @@ pub fn plan(desired: &Desired, observed: &Observed, mode: Mode) -> Plan {
                             ),
                             changes,
                         )
+                        .retag(
+                            TagTarget::CloudMap(o.arn.clone()),
+                            &o.tags,
+                            &d.tags,
+                        )
                     }
                 }
             }
@@ -710,6 +799,10 @@ pub fn plan(desired: &Desired, observed: &Observed, mode: Mode) -> Plan {
                                 "(new revision; the old one stays registered)",
                             ),
                         );
+                    } else {
+                        // A new revision carries the desired tags; the
+                        // current one is tagged in place.
+                        e = e.retag(TagTarget::Ecs(o.arn.clone()), &o.tags, &d.tags);
                     }
                     e
                 }
@@ -867,6 +960,7 @@ pub fn plan(desired: &Desired, observed: &Observed, mode: Mode) -> Plan {
                         ),
                         changes,
                     )
+                    .retag(TagTarget::Ecs(o.arn.clone()), &o.tags, &d.tags)
                 }
             }
         };
@@ -906,7 +1000,11 @@ pub fn plan(desired: &Desired, observed: &Observed, mode: Mode) -> Plan {
             Action::Create => Op::AuthorizeIngress(d.clone()),
             _ => Op::None,
         };
-        entries.push(Entry::new(Kind::IngressRule, d.label(), action, op));
+        let mut entry = Entry::new(Kind::IngressRule, d.label(), action, op);
+        if let Some(o) = found.filter(|o| ours(&o.tags)) {
+            entry = entry.retag(TagTarget::Ec2(o.id.clone()), &o.tags, &d.tags);
+        }
+        entries.push(entry);
     }
 
     if mode != Mode::Apply {
