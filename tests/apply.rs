@@ -985,3 +985,97 @@ fn tag_changes_are_applied_in_place() {
     let (out, _) = run(&moto, "plan", &file, &vars, &[]);
     assert_eq!(code(&out), 0, "{}", text(&out));
 }
+
+/// The actions of the first statement of the policy in docs/apply.md.
+fn documented_actions() -> Vec<String> {
+    let doc = std::fs::read_to_string(root().join("docs/apply.md")).unwrap();
+    let section = &doc[doc.find("## Permissions").expect("Permissions section")..];
+    let start = section.find("```json\n").expect("policy block") + "```json\n".len();
+    let end = start + section[start..].find("```").expect("end of block");
+    let policy: Value = serde_json::from_str(&section[start..end]).expect("policy JSON");
+    policy["Statement"][0]["Action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A whole life cycle (create, update, retag, status, prune, destroy) makes
+/// only calls that the IAM policy in docs/apply.md allows.
+#[test]
+fn the_documented_policy_allows_every_call_svc_makes() {
+    let _g = support::serial();
+    let moto = Moto::start();
+    let (values, _) = calls_network(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    let vars = dir.path().join("vars.json");
+    std::fs::write(&vars, values.to_string()).unwrap();
+    let original =
+        std::fs::read_to_string(root().join("tests/cases/valid/calls_apply.svc")).unwrap();
+    let file = dir.path().join("calls_apply.svc");
+    let updated = original
+        .replace(
+            "  vpc    = input.vpc_id\n",
+            "  vpc    = input.vpc_id\n  description = \"updated\"\n",
+        )
+        .replace(
+            "  calls = [api]\n",
+            "  calls = [api]\n  replicas = 2\n  tags { owner = \"payments\" }\n",
+        )
+        .replace(
+            "    port  = 80/tcp\n",
+            "    port  = 80/tcp\n    logs { retention = 7d }\n",
+        )
+        .replace(
+            "  discovery {}\n}\n\nservice api",
+            "  discovery { ttl = 30s }\n}\n\nservice api",
+        );
+    let web_only =
+        original[..original.find("service api").unwrap()].replace("  calls = [api]\n", "");
+    let steps: [(&str, &str, &[&str]); 6] = [
+        (&original, "apply", &["--auto-approve"]),
+        (&updated, "apply", &["--auto-approve"]),
+        (&updated, "status", &[]),
+        (&original, "apply", &["--auto-approve"]),
+        (&web_only, "apply", &["--auto-approve", "--prune"]),
+        (&web_only, "destroy", &["--auto-approve"]),
+    ];
+    let mut made = std::collections::BTreeSet::new();
+    for (i, (source, verb, extra)) in steps.iter().enumerate() {
+        std::fs::write(&file, source).unwrap();
+        let (out, calls) = run(&moto, verb, &file, &vars, extra);
+        assert_eq!(code(&out), 0, "step {i}: {verb}\n{}", text(&out));
+        let calls = calls["calls"].as_object().expect("call log").clone();
+        assert!(!calls.is_empty(), "step {i}: no calls logged");
+        made.extend(calls.keys().cloned());
+    }
+    let documented = documented_actions();
+    let mut missing = Vec::new();
+    for call in &made {
+        let (service, op) = call.split_once('.').expect("Service.Operation");
+        let prefix = match service.to_ascii_lowercase().as_str() {
+            "cloudwatch logs" => "logs".to_string(),
+            other => other.to_string(),
+        };
+        let action = format!("{prefix}:{op}");
+        if !documented.contains(&action) {
+            missing.push(action);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "calls not in the policy of docs/apply.md: {missing:?}"
+    );
+    // The life cycle reached the update, tag and delete paths.
+    for call in [
+        "ECS.TagResource",
+        "ECS.DeleteService",
+        "ServiceDiscovery.UpdateService",
+        "ServiceDiscovery.UpdatePrivateDnsNamespace",
+        "EC2.RevokeSecurityGroupIngress",
+        "IAM.DeleteRole",
+    ] {
+        assert!(made.contains(call), "{call} not made: {made:?}");
+    }
+}
