@@ -693,6 +693,29 @@ fn svc_apply_and_terraform_apply_lead_to_the_same_state() {
             "{example}: svc (left) and terraform (right) differ\nsvc: {a:#}\nterraform: {b:#}"
         );
         assert!(!a["ecs_services"].as_array().unwrap().is_empty());
+        // The same tags on the same resources, apart from svc's ownership tags.
+        let user_tags = |moto: &Moto| -> std::collections::BTreeMap<String, Value> {
+            let mut tags = all_tags(moto);
+            for t in tags.values_mut() {
+                let t = t.as_object_mut().unwrap();
+                t.remove("managed-by");
+                t.remove("svc:stack");
+            }
+            tags
+        };
+        let (a, b) = (user_tags(&ours), user_tags(&theirs));
+        assert_eq!(
+            a, b,
+            "{example}: tags of svc (left) and terraform (right) differ"
+        );
+        if example == "two_services.svc" {
+            assert_eq!(a["cluster apps"], json!({"team": "platform"}), "{a:#?}");
+            assert_eq!(
+                a["ecs-service service_b"],
+                json!({"service": "b"}),
+                "{a:#?}"
+            );
+        }
         eprintln!(
             "MEASURE {example}: svc apply {:.2}s, {svc_requests} requests ({} by svc's counter, {} mutating); no-op svc apply {:.2}s, {} requests; terraform apply {:.2}s, {tf_requests} requests",
             svc_time.as_secs_f64(),
@@ -861,12 +884,12 @@ fn all_tags(moto: &Moto) -> std::collections::BTreeMap<String, Value> {
 out = {}
 sd = c('servicediscovery')
 for n in sd.list_namespaces()['Namespaces']:
-    out['namespace ' + n['Name']] = kv(sd.list_tags_for_resource(ResourceARN=n['Arn'])['Tags'])
+    out['namespace ' + n['Name']] = kv(sd.list_tags_for_resource(ResourceARN=n['Arn']).get('Tags', []))
 for s in sd.list_services()['Services']:
-    out['discovery-service ' + s['Name']] = kv(sd.list_tags_for_resource(ResourceARN=s['Arn'])['Tags'])
+    out['discovery-service ' + s['Name']] = kv(sd.list_tags_for_resource(ResourceARN=s['Arn']).get('Tags', []))
 ecs = c('ecs')
 for arn in ecs.list_clusters()['clusterArns']:
-    out['cluster ' + arn.split('/')[-1]] = kv(ecs.list_tags_for_resource(resourceArn=arn)['tags'], 'key', 'value')
+    out['cluster ' + arn.split('/')[-1]] = kv(ecs.list_tags_for_resource(resourceArn=arn).get('tags', []), 'key', 'value')
     for s in ecs.describe_services(cluster=arn, services=ecs.list_services(cluster=arn)['serviceArns'], include=['TAGS'])['services']:
         if s['status'] == 'ACTIVE':
             out['ecs-service ' + s['serviceName']] = kv(s.get('tags', []), 'key', 'value')
@@ -875,10 +898,10 @@ for fam in ecs.list_task_definition_families(status='ACTIVE')['families']:
     out['task-definition ' + fam] = kv(td.get('tags', []), 'key', 'value')
 logs = c('logs')
 for g in logs.describe_log_groups()['logGroups']:
-    out['log-group ' + g['logGroupName']] = logs.list_tags_for_resource(resourceArn=g['arn'].removesuffix(':*'))['tags']
+    out['log-group ' + g['logGroupName']] = logs.list_tags_for_resource(resourceArn=g['arn'].removesuffix(':*')).get('tags', {})
 iam = c('iam')
 for r in iam.list_roles()['Roles']:
-    out['iam-role ' + r['RoleName']] = kv(iam.list_role_tags(RoleName=r['RoleName'])['Tags'])
+    out['iam-role ' + r['RoleName']] = kv(iam.list_role_tags(RoleName=r['RoleName']).get('Tags', []))
 for r in c('ec2').describe_security_group_rules()['SecurityGroupRules']:
     if not r['IsEgress'] and r.get('ReferencedGroupInfo'):
         out['ingress-rule %s <- %s %d' % (r['GroupId'], r['ReferencedGroupInfo']['GroupId'], r['FromPort'])] = kv(r.get('Tags', []))
