@@ -172,3 +172,75 @@ fn json_and_terraform_agree_on_containers() {
         }
     }
 }
+
+/// Strings that look like Terraform templates come back from the emitted
+/// HCL as the text written in the `.svc` file (parsed by hcl-rs, which
+/// reads templates as Terraform does).
+#[test]
+fn template_markers_read_back_as_written() {
+    let model = model_of(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/valid/template_markers.svc"),
+    );
+    let files: std::collections::BTreeMap<String, serde_json::Value> = terraform::emit(&model)
+        .into_iter()
+        .map(|f| {
+            let v = hcl::from_str(&f.content)
+                .unwrap_or_else(|e| panic!("{}: {e}\n{}", f.path, f.content));
+            (f.path, v)
+        })
+        .collect();
+    assert_eq!(
+        files["variables.tf"]["variable"]["vpc_id"]["description"],
+        "VPC $%{ if true }x%{ endif } and %${ var.x } and $${ y }"
+    );
+    let main = &files["main.tf"]["resource"];
+    assert_eq!(
+        main["aws_service_discovery_private_dns_namespace"]["internal"]["description"],
+        "a%{b} ${c} $$${d} %%{e}"
+    );
+    assert_eq!(main["aws_ecs_service"]["web"]["tags"]["note"], "%$%${x}");
+    // Inside `jsonencode(...)` (which hcl-rs does not evaluate) the value is
+    // the same escaped literal.
+    let module = terraform::emit(&model);
+    let main_tf = &module.iter().find(|f| f.path == "main.tf").unwrap().content;
+    assert!(main_tf.contains(r#"value = "$%%{ hello }""#), "{main_tf}");
+    let (json, _) = taskdef::to_json(&model, &model.services[0], &DeployValues::default());
+    assert!(json.contains(r#""value": "$%{ hello }""#), "{json}");
+}
+
+/// Each input a fuzz target once failed on (tests/cases/fuzz/TARGET-*,
+/// the bytes as found) passes that target's checks now.
+#[test]
+fn fuzz_regressions_hold() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/fuzz");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/cases/fuzz") {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        let text = String::from_utf8(bytes).expect("fuzz inputs that reached svc are UTF-8");
+        let mut diags = Diagnostics::new();
+        let model = svc::compile_source(Source::new(name.clone(), text), &mut diags);
+        assert!(
+            model.is_some() != diags.has_errors(),
+            "{name}: model and errors"
+        );
+        let _ = diags.render(false);
+        if let (true, Some(model)) = (name.starts_with("emit-"), model) {
+            for file in terraform::emit(&model) {
+                if let Err(e) = hcl::parse(&file.content) {
+                    panic!(
+                        "{name}: {} does not parse back: {e}\n{}",
+                        file.path, file.content
+                    );
+                }
+            }
+            for service in &model.services {
+                let (json, _) = taskdef::to_json(&model, service, &DeployValues::default());
+                serde_json::from_str::<serde_json::Value>(&json).expect("task JSON");
+            }
+        }
+        count += 1;
+    }
+    assert!(count > 0, "no fuzz regression inputs in {}", dir.display());
+}

@@ -64,10 +64,7 @@ fn print_block(out: &mut String, block: &Block, depth: usize) {
     out.push_str(block.identifier());
     for label in block.labels() {
         out.push(' ');
-        out.push_str(
-            &hcl::format::to_string(&Expression::String(label.as_str().to_string()))
-                .unwrap_or_default(),
-        );
+        out.push_str(&quoted(label.as_str()));
     }
     if block.body().iter().next().is_none() {
         out.push_str(" {}\n");
@@ -160,6 +157,7 @@ fn expr(e: &Expression, depth: usize) -> String {
             out.push(']');
             out
         }
+        Expression::String(s) => quoted(s),
         Expression::FuncCall(f) => func_call(f, depth),
         Expression::ForExpr(f) => for_expr(f, depth),
         other => hcl::format::to_string(other).unwrap_or_default(),
@@ -197,5 +195,96 @@ fn object_key(k: &ObjectKey) -> String {
         ObjectKey::Identifier(id) => id.to_string(),
         ObjectKey::Expression(e) => expr(e, 0),
         _ => hcl::format::to_string(&Expression::Null).unwrap_or_default(),
+    }
+}
+
+/// A quoted string literal that Terraform reads back as exactly `s`: quotes,
+/// backslashes and control characters escaped as hcl-rs escapes them, and
+/// every `${` and `%{` written `$${` and `%%{` so that no text becomes a
+/// template interpolation or directive.
+///
+/// (hcl-rs's own escaping, `hcl_primitives::template::escape_markers` in
+/// 0.1.13, consumes the character after every `$` or `%` unchecked, so
+/// `$%{`, `%${` and `$${` after an earlier marker went out unescaped: the
+/// emitted HCL failed to parse, or a description became a template
+/// directive. Found by the `emit` fuzz target; see tests/cases/fuzz/.)
+fn quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if u32::from(c) < 0x20 => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let b = u32::from(c) as usize;
+                out.push_str("\\u00");
+                out.push(char::from(HEX[b >> 4]));
+                out.push(char::from(HEX[b & 0xf]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+    use proptest::prelude::*;
+
+    /// What Terraform's parser (here hcl-rs's, which follows the same
+    /// spec) reads from `a = <quoted s>`.
+    fn read_back(s: &str) -> String {
+        let text = format!("a = {}\n", quoted(s));
+        let value: serde_json::Value =
+            hcl::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        value["a"].as_str().expect("a string").to_string()
+    }
+
+    #[test]
+    fn template_markers_are_literal_text() {
+        for s in [
+            "${var.x}",
+            "%{ if true }x%{ endif }",
+            "$%{ cpu",
+            "%${x}",
+            "${a}$${b}",
+            "$${already}",
+            "%%{already}",
+            "$$$${",
+            "{$}{%}$%$%{",
+            "ends with $",
+            "ends with %",
+        ] {
+            assert_eq!(read_back(s), s);
+        }
+        assert_eq!(quoted("$%{"), r#""$%%{""#);
+        assert_eq!(quoted("%${"), r#""%$${""#);
+    }
+
+    #[test]
+    fn quotes_backslashes_and_control_characters_are_escaped() {
+        assert_eq!(
+            quoted("a\"b\\c\nd\re\tf\u{0}g\u{1f}h\u{7f}é"),
+            "\"a\\\"b\\\\c\\nd\\re\\tf\\u0000g\\u001fh\u{7f}é\""
+        );
+        assert_eq!(read_back("a\"b\\c\nd\u{0}é"), "a\"b\\c\nd\u{0}é");
+    }
+
+    proptest! {
+        #[test]
+        fn any_string_reads_back_unchanged(s in "[$%{}a\"\\\\\n]{0,24}|\\PC{0,40}") {
+            prop_assert_eq!(read_back(&s), s);
+        }
     }
 }
