@@ -750,6 +750,32 @@ fn calls_network(moto: &Moto) -> (Value, [String; 3]) {
     (values, groups)
 }
 
+/// `calls_apply.svc` set up on `moto`: its network, a temporary directory
+/// with the input values in `vars.json`, the path of a copy of the file
+/// (written by the test), and the file's text.
+struct CallsProject {
+    _dir: tempfile::TempDir,
+    vars: PathBuf,
+    file: PathBuf,
+    source: String,
+    /// The security groups of web, extra and api.
+    groups: [String; 3],
+}
+
+fn calls_project(moto: &Moto) -> CallsProject {
+    let (values, groups) = calls_network(moto);
+    let dir = tempfile::tempdir().unwrap();
+    let vars = dir.path().join("vars.json");
+    std::fs::write(&vars, values.to_string()).unwrap();
+    CallsProject {
+        vars,
+        file: dir.path().join("calls_apply.svc"),
+        source: std::fs::read_to_string(root().join("tests/cases/valid/calls_apply.svc")).unwrap(),
+        groups,
+        _dir: dir,
+    }
+}
+
 /// The environment of the first container of the active `family`.
 fn container_environment(moto: &Moto, family: &str) -> Value {
     let tds = aws_py(moto, &["describe-task-definitions"]);
@@ -815,7 +841,8 @@ fn terraform_apply_of_calls_creates_the_rules_and_the_variable() {
 fn calls_add_the_address_variable_and_the_ingress_rules() {
     let _g = support::serial();
     let moto = Moto::start();
-    let (values, [web_sg, extra_sg, api_sg]) = calls_network(&moto);
+    let project = calls_project(&moto);
+    let [web_sg, extra_sg, api_sg] = project.groups.clone();
     // By hand, before svc: the same rule as svc's for `extra`, and another.
     support::python(
         &moto,
@@ -823,10 +850,8 @@ fn calls_add_the_address_variable_and_the_ingress_rules() {
             "ec2 = c('ec2')\nfor src, port in [('{extra_sg}', 8080), ('{web_sg}', 9999)]:\n    ec2.authorize_security_group_ingress(GroupId='{api_sg}', IpPermissions=[{{'IpProtocol': 'tcp', 'FromPort': port, 'ToPort': port, 'UserIdGroupPairs': [{{'GroupId': src}}]}}])\nprint('null')"
         ),
     );
-    let dir = tempfile::tempdir().unwrap();
-    let vars = dir.path().join("vars.json");
-    std::fs::write(&vars, values.to_string()).unwrap();
-    let file = root().join("tests/cases/valid/calls_apply.svc");
+    let (file, vars) = (project.file.clone(), project.vars.clone());
+    std::fs::write(&file, &project.source).unwrap();
 
     let (out, _) = run(&moto, "plan", &file, &vars, &[]);
     assert_eq!(code(&out), 2, "{}", text(&out));
@@ -926,13 +951,13 @@ fn tagged(tags: &std::collections::BTreeMap<String, Value>, key: &str, value: &s
 fn tag_changes_are_applied_in_place() {
     let _g = support::serial();
     let moto = Moto::start();
-    let (values, [web_sg, extra_sg, api_sg]) = calls_network(&moto);
-    let dir = tempfile::tempdir().unwrap();
-    let vars = dir.path().join("vars.json");
-    std::fs::write(&vars, values.to_string()).unwrap();
-    let original =
-        std::fs::read_to_string(root().join("tests/cases/valid/calls_apply.svc")).unwrap();
-    let file = dir.path().join("calls_apply.svc");
+    let project = calls_project(&moto);
+    let [web_sg, extra_sg, api_sg] = project.groups.clone();
+    let (file, vars, original) = (
+        project.file.clone(),
+        project.vars.clone(),
+        project.source.clone(),
+    );
     std::fs::write(&file, &original).unwrap();
     let (out, _) = run(&moto, "apply", &file, &vars, &["--auto-approve"]);
     assert_eq!(code(&out), 0, "{}", text(&out));
@@ -1030,13 +1055,12 @@ fn documented_actions() -> Vec<String> {
 fn the_documented_policy_allows_every_call_svc_makes() {
     let _g = support::serial();
     let moto = Moto::start();
-    let (values, _) = calls_network(&moto);
-    let dir = tempfile::tempdir().unwrap();
-    let vars = dir.path().join("vars.json");
-    std::fs::write(&vars, values.to_string()).unwrap();
-    let original =
-        std::fs::read_to_string(root().join("tests/cases/valid/calls_apply.svc")).unwrap();
-    let file = dir.path().join("calls_apply.svc");
+    let project = calls_project(&moto);
+    let (file, vars, original) = (
+        project.file.clone(),
+        project.vars.clone(),
+        project.source.clone(),
+    );
     let updated = original
         .replace(
             "  vpc    = input.vpc_id\n",
@@ -1101,4 +1125,39 @@ fn the_documented_policy_allows_every_call_svc_makes() {
     ] {
         assert!(made.contains(call), "{call} not made: {made:?}");
     }
+}
+
+/// The other direction: the policy in docs/apply.md lists nothing svc does
+/// not call. Each action's SDK method (`ecs:TagResource` →
+/// `.tag_resource()`) is called in src/apply/aws.rs, or its EC2 Query
+/// action in src/apply/ec2.rs.
+#[test]
+fn the_documented_policy_lists_only_calls_svc_makes() {
+    let aws = std::fs::read_to_string(root().join("src/apply/aws.rs")).unwrap();
+    let ec2 = std::fs::read_to_string(root().join("src/apply/ec2.rs")).unwrap();
+    let snake = |op: &str| {
+        let mut out = String::new();
+        for (i, c) in op.chars().enumerate() {
+            if c.is_ascii_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        }
+        out
+    };
+    let unused: Vec<String> = documented_actions()
+        .into_iter()
+        .filter(|action| {
+            let (prefix, op) = action.split_once(':').expect("prefix:Action");
+            if prefix == "ec2" {
+                !ec2.contains(&format!("\"{op}\""))
+            } else {
+                !aws.contains(&format!(".{}()", snake(op)))
+            }
+        })
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "in the policy of docs/apply.md but never called: {unused:?}"
+    );
 }

@@ -211,15 +211,19 @@ fn entry<'p>(plan: &'p Plan, kind: Kind, name: &str) -> &'p svc::apply::plan::En
         .unwrap_or_else(|| panic!("no {kind:?} {name} in\n{}", plan.render()))
 }
 
+/// Every changed field as `KIND NAME: FIELD`, sorted.
 fn fields(plan: &Plan) -> Vec<String> {
-    plan.entries
+    let mut fields: Vec<String> = plan
+        .entries
         .iter()
         .flat_map(|e| {
             e.changes
                 .iter()
                 .map(move |c| format!("{} {}: {}", e.kind.label(), e.name, c.field))
         })
-        .collect()
+        .collect();
+    fields.sort();
+    fields
 }
 
 #[test]
@@ -262,10 +266,8 @@ fn updates_show_exactly_the_changed_fields() {
         .replace("retries      = 3", "retries      = 5");
     let after = desired_of(&text);
     let p = plan(&after, &observed, Mode::Apply);
-    let mut got = fields(&p);
-    got.sort();
     assert_eq!(
-        got,
+        fields(&p),
         [
             "discovery-service service-b.internal.local: ttl",
             "ecs-service service_b: desired_count",
@@ -584,10 +586,8 @@ fn tag_changes_are_made_in_place_on_every_tagged_resource() {
         .replace("  tags { team = \"platform\" }\n", "");
     let after = desired_of(&text);
     let p = plan(&after, &observed, Mode::Apply);
-    let mut got = fields(&p);
-    got.sort();
     assert_eq!(
-        got,
+        fields(&p),
         [
             "cluster apps: tags[team]",
             "ecs-service service_b: tags[owner]",

@@ -181,12 +181,13 @@ fn template_markers_read_back_as_written() {
     let model = model_of(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/valid/template_markers.svc"),
     );
-    let files: std::collections::BTreeMap<String, serde_json::Value> = terraform::emit(&model)
-        .into_iter()
+    let module = terraform::emit(&model);
+    let files: std::collections::BTreeMap<&str, serde_json::Value> = module
+        .iter()
         .map(|f| {
             let v = hcl::from_str(&f.content)
                 .unwrap_or_else(|e| panic!("{}: {e}\n{}", f.path, f.content));
-            (f.path, v)
+            (f.path.as_str(), v)
         })
         .collect();
     assert_eq!(
@@ -201,7 +202,6 @@ fn template_markers_read_back_as_written() {
     assert_eq!(main["aws_ecs_service"]["web"]["tags"]["note"], "%$%${x}");
     // Inside `jsonencode(...)` (which hcl-rs does not evaluate) the value is
     // the same escaped literal.
-    let module = terraform::emit(&model);
     let main_tf = &module.iter().find(|f| f.path == "main.tf").unwrap().content;
     assert!(main_tf.contains(r#"value = "$%%{ hello }""#), "{main_tf}");
     let (json, _) = taskdef::to_json(&model, &model.services[0], &DeployValues::default());

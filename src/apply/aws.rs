@@ -148,6 +148,22 @@ fn ecs_tags(tags: &Tags) -> Vec<ecs::types::Tag> {
         .collect()
 }
 
+/// Tags as Cloud Map's type; `what` names the resource in an error.
+fn sd_tags(what: &str, tags: &Tags) -> CloudResult<Vec<sd::types::Tag>> {
+    tags.iter()
+        .map(|(k, v)| sd::types::Tag::builder().key(k).value(v).build())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{what}: {e}"))
+}
+
+/// Tags as IAM's type; `what` names the resource in an error.
+fn iam_tags(what: &str, tags: &Tags) -> CloudResult<Vec<iam::types::Tag>> {
+    tags.iter()
+        .map(|(k, v)| iam::types::Tag::builder().key(k).value(v).build())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{what}: {e}"))
+}
+
 fn from_ecs_tags(tags: &[ecs::types::Tag]) -> Tags {
     tags.iter()
         .filter_map(|t| Some((t.key()?.to_string(), t.value()?.to_string())))
@@ -271,6 +287,18 @@ impl Aws {
             .iter()
             .map(|t| (t.key().to_string(), t.value().to_string()))
             .collect())
+    }
+
+    /// A described log group with its tags.
+    async fn log_group(&self, g: &logs::types::LogGroup) -> CloudResult<OLogGroup> {
+        // DescribeLogGroups' ARN ends in `:*`; the tagging APIs want it without.
+        let arn = g.arn().unwrap_or_default().trim_end_matches(":*");
+        Ok(OLogGroup {
+            name: g.log_group_name().unwrap_or_default().to_string(),
+            arn: arn.to_string(),
+            retention_days: g.retention_in_days(),
+            tags: self.log_group_tags(arn).await?,
+        })
     }
 
     async fn log_group_tags(&self, arn: &str) -> CloudResult<Tags> {
@@ -957,14 +985,7 @@ impl Cloud for Aws {
         else {
             return Ok(None);
         };
-        let arn = g.arn().unwrap_or_default().trim_end_matches(":*");
-        let tags = self.log_group_tags(arn).await?;
-        Ok(Some(OLogGroup {
-            name: name.to_string(),
-            arn: arn.to_string(),
-            retention_days: g.retention_in_days(),
-            tags,
-        }))
+        self.log_group(g).await.map(Some)
     }
 
     async fn list_log_groups(&self) -> CloudResult<Vec<OLogGroup>> {
@@ -980,16 +1001,7 @@ impl Cloud for Aws {
             .collect::<Result<_, _>>()
             .map_err(|e| err("DescribeLogGroups", e))?;
         stream::iter(groups)
-            .map(|g| async move {
-                let arn = g.arn().unwrap_or_default().trim_end_matches(":*");
-                let tags = self.log_group_tags(arn).await?;
-                Ok::<_, String>(OLogGroup {
-                    name: g.log_group_name().unwrap_or_default().to_string(),
-                    arn: arn.to_string(),
-                    retention_days: g.retention_in_days(),
-                    tags,
-                })
-            })
+            .map(|g| async move { self.log_group(&g).await })
             .buffered(READ_CONCURRENCY)
             .try_collect()
             .await
@@ -1178,23 +1190,14 @@ impl Cloud for Aws {
 
     async fn create_namespace(&self, d: &DNamespace) -> CloudResult<String> {
         let what = format!("namespace {}", d.name);
-        let mut req = self
+        let out = self
             .sd
             .create_private_dns_namespace()
             .name(&d.name)
             .vpc(&d.vpc)
             .set_description(d.description.clone())
-            .creator_request_id(request_id("ns", &d.name));
-        for (k, v) in &d.tags {
-            req = req.tags(
-                sd::types::Tag::builder()
-                    .key(k)
-                    .value(v)
-                    .build()
-                    .map_err(|e| format!("{what}: {e}"))?,
-            );
-        }
-        let out = req
+            .creator_request_id(request_id("ns", &d.name))
+            .set_tags(Some(sd_tags(&what, &d.tags)?))
             .send()
             .await
             .map_err(|e| err(&format!("{what}: CreatePrivateDnsNamespace"), e))?;
@@ -1269,15 +1272,7 @@ impl Cloud for Aws {
                 .build();
             req = req.health_check_custom_config(config);
         }
-        for (k, v) in &d.tags {
-            req = req.tags(
-                sd::types::Tag::builder()
-                    .key(k)
-                    .value(v)
-                    .build()
-                    .map_err(|e| format!("{what}: {e}"))?,
-            );
-        }
+        req = req.set_tags(Some(sd_tags(&what, &d.tags)?));
         let out = req
             .send()
             .await
@@ -1428,18 +1423,15 @@ impl Cloud for Aws {
             set,
             remove,
         } = retag;
+        // Each API gets only the calls it needs: set, remove or both.
+        let keys = || Some(remove.clone());
         match target {
             TagTarget::CloudMap(arn) => {
                 if !set.is_empty() {
-                    let tags = set
-                        .iter()
-                        .map(|(k, v)| sd::types::Tag::builder().key(k).value(v).build())
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(|e| err(&format!("{arn}: TagResource"), e))?;
                     self.sd
                         .tag_resource()
                         .resource_arn(arn)
-                        .set_tags(Some(tags))
+                        .set_tags(Some(sd_tags(arn, set)?))
                         .send()
                         .await
                         .map_err(|e| err(&format!("{arn}: TagResource"), e))?;
@@ -1448,7 +1440,7 @@ impl Cloud for Aws {
                     self.sd
                         .untag_resource()
                         .resource_arn(arn)
-                        .set_tag_keys(Some(remove.clone()))
+                        .set_tag_keys(keys())
                         .send()
                         .await
                         .map_err(|e| err(&format!("{arn}: UntagResource"), e))?;
@@ -1468,7 +1460,7 @@ impl Cloud for Aws {
                     self.ecs
                         .untag_resource()
                         .resource_arn(arn)
-                        .set_tag_keys(Some(remove.clone()))
+                        .set_tag_keys(keys())
                         .send()
                         .await
                         .map_err(|e| err(&format!("{arn}: UntagResource"), e))?;
@@ -1488,35 +1480,31 @@ impl Cloud for Aws {
                     self.logs
                         .untag_resource()
                         .resource_arn(arn)
-                        .set_tag_keys(Some(remove.clone()))
+                        .set_tag_keys(keys())
                         .send()
                         .await
                         .map_err(|e| err(&format!("{arn}: UntagResource"), e))?;
                 }
             }
             TagTarget::Role(name) => {
+                let what = format!("iam-role {name}");
                 if !set.is_empty() {
-                    let tags = set
-                        .iter()
-                        .map(|(k, v)| iam::types::Tag::builder().key(k).value(v).build())
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(|e| err(&format!("iam-role {name}: TagRole"), e))?;
                     self.iam
                         .tag_role()
                         .role_name(name)
-                        .set_tags(Some(tags))
+                        .set_tags(Some(iam_tags(&what, set)?))
                         .send()
                         .await
-                        .map_err(|e| err(&format!("iam-role {name}: TagRole"), e))?;
+                        .map_err(|e| err(&format!("{what}: TagRole"), e))?;
                 }
                 if !remove.is_empty() {
                     self.iam
                         .untag_role()
                         .role_name(name)
-                        .set_tag_keys(Some(remove.clone()))
+                        .set_tag_keys(keys())
                         .send()
                         .await
-                        .map_err(|e| err(&format!("iam-role {name}: UntagRole"), e))?;
+                        .map_err(|e| err(&format!("{what}: UntagRole"), e))?;
                 }
             }
             TagTarget::Ec2(id) => self.ec2.retag(id, set, remove).await?,
@@ -1573,21 +1561,12 @@ impl Cloud for Aws {
 
     async fn create_role(&self, d: &DRole) -> CloudResult<()> {
         let what = format!("iam-role {}", d.name);
-        let mut req = self
-            .iam
+        self.iam
             .create_role()
             .role_name(&d.name)
-            .assume_role_policy_document(d.assume_policy.to_string());
-        for (k, v) in &d.tags {
-            req = req.tags(
-                iam::types::Tag::builder()
-                    .key(k)
-                    .value(v)
-                    .build()
-                    .map_err(|e| format!("{what}: {e}"))?,
-            );
-        }
-        req.send()
+            .assume_role_policy_document(d.assume_policy.to_string())
+            .set_tags(Some(iam_tags(&what, &d.tags)?))
+            .send()
             .await
             .map_err(|e| err(&format!("{what}: CreateRole"), e))?;
         Ok(())
